@@ -1,0 +1,88 @@
+"""What clutter looks like on Japanese news pages. Data only; structure.py and lines.py apply it.
+
+Sources: the seed page (shared/seed), SITES.md §3, and trafilatura's xpaths.py class tokens.
+"""
+
+import re
+
+# Elements that never hold article text.
+DROP_TAGS = (
+    "script", "style", "noscript", "template", "iframe", "frame", "object", "embed", "ins",
+    "form", "button", "input", "select", "textarea", "nav", "aside", "footer", "header",
+    "svg", "canvas", "audio", "video", "figure", "figcaption", "map", "dialog", "menu",
+)
+
+# class / id tokens of clutter containers.  A token is matched as a whole word of the
+# class or id (split on spaces, "-" and "_"), so "ad_box" and "sns-share" match but
+# "head" or "loaded" do not.  Prefix entries end with "*".
+CLUTTER_TOKENS = frozenset({
+    "ad", "ads", "adv", "advert", "advertisement", "adsense", "adsbygoogle", "banner", "sponsor",
+    "sponsored", "pr", "promo", "share", "sharing", "sns", "social", "related", "relation",
+    "recommend", "recommended", "ranking", "rank", "popular", "pickup", "trend", "trending",
+    "comment", "comments", "sidebar", "widget", "breadcrumb", "breadcrumbs", "pagination", "pager",
+    "nav", "navi", "navigation", "menu", "footer", "header", "login", "signup", "subscribe",
+    "newsletter", "caption", "credit", "copyright", "byline", "author", "profile", "tags", "tag",
+    "keyword", "keywords", "hashtag", "photo", "gallery", "skip", "hidden", "modal", "popup",
+    "cosmosfarm", "sharedaddy", "jp-relatedposts", "yarpp", "addtoany", "a2a",
+    "toc", "print", "more", "readmore", "outbrain", "taboola", "dable", "iframe",
+})
+CLUTTER_PREFIXES = ("adsby", "advert", "sponsor", "recommend", "ranking", "related", "share", "sns", "banner")
+
+# Headings that open a non-article block (the block is the heading's following sibling list).
+CLUTTER_HEADING_RE = re.compile(
+    r"^\[?\s*(?:ニュース\]?\s*)?(?:"
+    r"ランキング|アクセスランキング|人気ランキング|芸能ランキング|人気記事|人気ニュース|人気の記事|"
+    r"こんな記事も読まれています|この記事も読まれています|おすすめ(?:ニュース|記事)?|オススメ(?:記事)?|"
+    r"話題|今日の話題.*|注目(?:記事|ニュース)|関連記事|関連ニュース|関連キーワード|関連タグ|"
+    r"あわせて読みたい|合わせて読みたい|最新記事|新着ニュース|新着記事|最新ニュース|ピックアップ|"
+    r"シェア|この記事をシェア|SNSでシェア|コメント\s*\d*|スポンサーリンク|スポンサードリンク|スポンサード\s?リンク|"
+    r"広告|PR|フォト|写真|オピニオン|多く見られた記事|よく読まれている記事|ranking|related|recommended"
+    r")\s*\]?$",
+    re.IGNORECASE,
+)
+
+# Whole paragraphs that are clutter wherever they appear.
+DROP_LINE_RES = tuple(re.compile(p) for p in (
+    r"^(?:メインメニューへスキップ|メインコンテンツへスキップ|本文へスキップ|本文へ移動|Go to Contents|Skip to (?:main )?content)",
+    r"^引用\s*[:：]",  # photo credit (seed)
+    r"^[(（]?画像出典\s*[:：]",
+    r"^[(（]?写真(?:提供)?\s*[=＝:：]",
+    r"^[(（]?(?:写真|画像|資料写真)\s*[(（]?[^)）]{0,30}[)）]\s*$",
+    r"^[(（]?(?:関連記事|関連|関連ニュース)[)）]",  # (関連記事)… (danmee)
+    r"^【関連(?:記事)?】",  # 【関連】… (sportsseoul)
+    r"^(?:ⓒ|©|\(C\)|（C）|Copyright\b|COPYRIGHT\b)",
+    r"(?:無断転載|無断複製|All [Rr]ights [Rr]eserved)",
+    r"^(?:シェア|ツイート|ポスト|いいね！?|LINEで送る|はてブ|このエントリーをはてなブックマークに追加)$",
+    r"^この記事が気に入ったら",
+    r"^(?:スポンサーリンク|スポンサードリンク|スポンサード\s?リンク|いったん広告です|広告|PR|AD)$",
+    r"^(?:続きを読む|記事を読む|記事全文|記事全文を読む.?|続きを本紙で読む.?|\[more\.\.\.\])$",
+    r"^(?:アクセス|\d{1,4})$",  # byline leftovers: the seed's "アクセス" button and the "300" counter
+    r"^\(END\)$",
+))
+
+# The body ends before the first paragraph matching one of these.
+END_LINE_RES = tuple(re.compile(p) for p in (
+    r"^コメント\s*\d+$",
+    r"^この記事を書いた人$",
+))
+
+# A bare e-mail address line: it closes the article (the line before it is the writer's name).
+EMAIL_LINE_RE = re.compile(r"^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
+
+# Reporter lines that name the author.  The named group "name" is the author.
+AUTHOR_LINE_RES = tuple(re.compile(p) for p in (
+    r"^記者\s*[:：]\s*(?P<name>[^\s:：]{2,20}(?:\s[^\s:：]{1,20})?)$",
+))
+
+# WordPress shortcodes: [name attr="…"], [/name], of any (ASCII) name.
+SHORTCODE_RE = re.compile(r"\[/?[A-Za-z][\w-]*(?:\s+[^\[\]]*)?/?\]")
+
+# Photo credits inside captions, most specific first; group 1 is the credit.
+CREDIT_RES = tuple(re.compile(p) for p in (
+    r"[(（]\s*画像出典\s*[:：]\s*([^)）]+)[)）]",
+    r"[(（]\s*写真(?:提供)?\s*[=＝:：]\s*([^)）]+)[)）]",
+    r"写真(?:提供)?\s*[=＝:：]\s*(.+)$",
+    r"引用\s*[:：]\s*(.+)$",
+    r"[(（](聯合ニュース|聯合|ニューシス|NEWSIS|news1|ニュース1)[)）]\s*$",
+    r"(?:ⓒ|©|\(C\))\s*(.+)$",
+))

@@ -1,0 +1,76 @@
+"""The article's own pictures: URL, caption and credit."""
+
+from __future__ import annotations
+
+import re
+
+from ..clean.vocabulary import CREDIT_RES
+
+_SRC_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-echo", "src")
+_CAPTION_XPATH = (
+    ".//figcaption | .//*[contains(@class,'caption')] | .//*[contains(@class,'cap')] "
+    "| .//*[contains(@class,'txt')] | .//*[contains(@class,'desc')]"
+)
+_TRAILING_PUNCT = " \u3000=＝/／:：|｜-"
+
+
+def split_credit(text: str | None) -> tuple[str | None, str | None]:
+    """``ソウル市内の様子=5日、ソウル(聯合ニュース)`` -> (``ソウル市内の様子=5日、ソウル``, ``聯合ニュース``)."""
+    if not text:
+        return None, None
+    text = " ".join(text.split())
+    for pattern in CREDIT_RES:
+        match = pattern.search(text)
+        if match:
+            credit = match.group(1).strip(" \u3000)）")
+            caption = (text[: match.start()] + text[match.end():]).strip(_TRAILING_PUNCT)
+            return caption or None, credit or None
+    return text or None, None
+
+
+def _src(img, urljoin) -> str | None:
+    for attr in _SRC_ATTRS:
+        value = (img.get(attr) or "").strip()
+        if value and not value.startswith("data:"):
+            url = urljoin(value)
+            if url.startswith(("http://", "https://")):
+                return url
+    return None
+
+
+def images_from(containers, urljoin) -> list[dict]:
+    """One record per container (a figure-like element or a bare <img>), first picture each."""
+    images: list[dict] = []
+    seen: set[str] = set()
+    for el in containers:
+        img = el if el.tag == "img" else next(el.iter("img"), None)
+        if img is None:
+            continue
+        url = _src(img, urljoin)
+        if not url or url in seen:
+            continue
+        seen.add(url)
+        caption_text = None
+        if el.tag != "img":
+            nodes = el.xpath(_CAPTION_XPATH)
+            texts = [" ".join(n.text_content().split()) for n in nodes]
+            caption_text = next((t for t in texts if t), None)
+            if caption_text is None:
+                caption_text = " ".join(el.text_content().split()) or None
+        caption, credit = split_credit(caption_text)
+        images.append({"url": url, "caption": caption, "credit": credit})
+    return images
+
+
+def _is_icon(img) -> bool:
+    src = (img.get("src") or "").lower()
+    width = re.sub(r"\D", "", img.get("width") or "") or "999"
+    return src.endswith((".svg", ".gif")) or int(width) < 80
+
+
+def default_containers(body_el) -> list:
+    """Figures inside the body, then pictures that stand outside any figure."""
+    figures = body_el.xpath(".//figure | .//*[contains(@class,'image-area')] | .//*[contains(@class,'photo')]")
+    loose = [img for img in body_el.iter("img")
+             if not any(img in f.iter("img") for f in figures) and not _is_icon(img)]
+    return figures + loose

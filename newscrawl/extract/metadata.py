@@ -1,0 +1,104 @@
+"""Structured metadata: JSON-LD (NewsArticle and kin), OpenGraph, <meta>.
+
+Used for every field the profile's selectors leave empty, and as the whole of the
+metadata on a site without a profile.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from extruct.jsonld import JsonLdExtractor
+from parsel import Selector
+
+_ARTICLE_TYPES = {"NewsArticle", "Article", "BlogPosting", "ReportageNews", "AnalysisNewsArticle",
+                  "OpinionNewsArticle", "WebPage"}
+_jsonld = JsonLdExtractor()
+
+
+@dataclass
+class Metadata:
+    title: str | None = None
+    site_name: str | None = None
+    published: str | None = None
+    modified: str | None = None
+    authors: list[str] = field(default_factory=list)
+    section: str | None = None
+    tags: list[str] = field(default_factory=list)
+    canonical: str | None = None
+
+
+def _names(value: Any) -> list[str]:
+    """Author values as JSON-LD writes them: a string, a Person, a list of either."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [n for v in value for n in _names(v)]
+    if isinstance(value, dict):
+        kinds = value.get("@type")
+        kinds = kinds if isinstance(kinds, list) else [kinds]
+        if "Organization" in kinds or "NewsMediaOrganization" in kinds:
+            return []
+        value = value.get("name")
+    return [" ".join(str(value).split())] if value and str(value).strip() else []
+
+
+def _article_objects(data: list[Any]):
+    for obj in data:
+        if isinstance(obj, dict) and "@graph" in obj:
+            yield from _article_objects(obj["@graph"])
+        elif isinstance(obj, list):
+            yield from _article_objects(obj)
+        elif isinstance(obj, dict):
+            kinds = obj.get("@type")
+            kinds = kinds if isinstance(kinds, list) else [kinds]
+            if _ARTICLE_TYPES.intersection(k for k in kinds if isinstance(k, str)):
+                yield obj
+
+
+def _jsonld_article(sel: Selector) -> dict[str, Any]:
+    try:
+        data = _jsonld.extract_items(sel.root)
+    except Exception:  # noqa: BLE001 - broken JSON-LD on a page is common; the page still counts
+        return {}
+    found = list(_article_objects(data))
+    # prefer a NewsArticle over a generic WebPage
+    found.sort(key=lambda o: o.get("@type") == "WebPage")
+    return found[0] if found else {}
+
+
+def _meta(sel: Selector, *names: str) -> str | None:
+    for name in names:
+        value = sel.xpath(f"//meta[@property='{name}' or @name='{name}']/@content").get()
+        if value and value.strip():
+            return " ".join(value.split())
+    return None
+
+
+def _tags(value: Any) -> list[str]:
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list):
+        return []
+    return [" ".join(str(v).split()) for v in value if str(v).strip()]
+
+
+def read_metadata(sel: Selector) -> Metadata:
+    ld = _jsonld_article(sel)
+    section = ld.get("articleSection")
+    if isinstance(section, list):
+        section = section[0] if section else None
+    return Metadata(
+        title=_meta(sel, "og:title", "twitter:title") or (ld.get("headline") or None)
+        or (" ".join(sel.xpath("//title//text()").get("").split()) or None),
+        site_name=_meta(sel, "og:site_name", "application-name"),
+        published=ld.get("datePublished") or _meta(sel, "article:published_time", "pubdate", "publishdate",
+                                                     "date", "dc.date", "DC.date.issued"),
+        modified=ld.get("dateModified") or _meta(sel, "article:modified_time", "og:updated_time"),
+        authors=_names(ld.get("author")) or _names(_meta(sel, "author", "article:author")),
+        section=(section if isinstance(section, str) else None) or _meta(sel, "article:section"),
+        tags=[t for t in sel.xpath("//meta[@property='article:tag']/@content").getall() if t.strip()]
+        or _tags(ld.get("keywords")),
+        canonical=sel.xpath("//link[@rel='canonical']/@href").get(),
+    )

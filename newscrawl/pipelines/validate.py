@@ -1,0 +1,49 @@
+"""Validate: every exported record matches the JSON Schema; the rest is dropped with a reason."""
+
+from __future__ import annotations
+
+import logging
+
+from itemadapter import ItemAdapter
+from jsonschema import Draft202012Validator
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from ..items import article_schema
+
+logger = logging.getLogger(__name__)
+
+
+class ValidatePipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.stats = crawler.stats
+        self.validator = Draft202012Validator(article_schema())
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "ValidatePipeline":
+        return cls(crawler)
+
+    def _drop(self, reason: str, url: str, detail: str = "") -> None:
+        self.stats.inc_value("newscrawl/dropped")
+        self.stats.inc_value(f"newscrawl/dropped/{reason}")
+        raise DropItem(f"{reason}: {url}{' - ' + detail if detail else ''}")
+
+    def process_item(self, item):
+        adapter = ItemAdapter(item)
+        url = adapter.get("url", "?")
+        # the reasons users ask about first, named plainly
+        if not (adapter.get("title") or "").strip():
+            self._drop("no_title", url)
+        if not (adapter.get("body") or "").strip():
+            self._drop("no_body", url)
+        for key in ("published_at", "modified_at", "section"):
+            adapter.setdefault(key, None)
+        for key in ("tags", "images"):
+            adapter.setdefault(key, [])
+        errors = sorted(self.validator.iter_errors(adapter.asdict()), key=lambda e: list(e.path))
+        if errors:
+            first = errors[0]
+            where = "/".join(str(p) for p in first.path) or "record"
+            self._drop(f"schema_{where.split('/')[0]}", url, first.message)
+        self.stats.inc_value("newscrawl/items/valid")
+        return item

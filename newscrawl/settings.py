@@ -1,0 +1,60 @@
+"""Scrapy settings for newscrawl. Every value can be changed with ``-s NAME=VALUE``."""
+
+import os
+from pathlib import Path
+
+from newscrawl.items import EXPORT_FIELDS
+
+BOT_NAME = "newscrawl"
+SPIDER_MODULES = ["newscrawl.spiders"]
+NEWSPIDER_MODULE = "newscrawl.spiders"
+
+# -- where things land -------------------------------------------------------------------------
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(os.environ.get("NEWSCRAWL_DATA_DIR", PROJECT_DIR / "data"))
+NEWSCRAWL_STATE = str(DATA_DIR / "state" / "newscrawl.sqlite3")
+NEWSCRAWL_REPLAY = ""  # WARC path(s), comma-separated: answer every request from them
+NEWSCRAWL_RECORD = ""  # WARC path: write every live response to it
+NEWSCRAWL_DROP_DUPLICATES = False  # same text under another URL: keep and mark (False) or drop
+NEWSCRAWL_MAX_AGE_DAYS = ""  # override every profile's discovery.max_age_days (0: no limit)
+NEWSCRAWL_NOW = ""  # ISO datetime used as "now" for age checks (default: the feed's Date header)
+
+# Without -o/-O/FEEDS a crawl writes data/<spider>/<UTC time>.jsonl (set by the spiders'
+# update_settings, because -O must replace this default, not add to it).
+NEWSCRAWL_OUTPUT = str(DATA_DIR / "%(name)s" / "%(time)s.jsonl")
+FEED_EXPORT_ENCODING = "utf-8"
+FEED_EXPORT_FIELDS = EXPORT_FIELDS
+
+# -- politeness ----------------------------------------------------------------------------------
+NEWSCRAWL_CONTACT = os.environ.get("NEWSCRAWL_CONTACT", "https://github.com/newscrawl/newscrawl")
+USER_AGENT = f"newscrawl/0.1 (+{NEWSCRAWL_CONTACT})"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+RETRY_TIMES = 2
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+TELNETCONSOLE_ENABLED = False  # a nightly crawler needs no listening socket
+REMOTE_CONTROL_ENABLED = False
+COOKIES_ENABLED = False
+
+# -- components ----------------------------------------------------------------------------------
+DOWNLOADER_MIDDLEWARES = {
+    "newscrawl.replay.middleware.ReplayMiddleware": 950,
+    "newscrawl.replay.middleware.RecordMiddleware": 960,
+}
+ITEM_PIPELINES = {
+    "newscrawl.pipelines.clean.CleanPipeline": 100,
+    "newscrawl.pipelines.dedup.DedupPipeline": 200,
+    "newscrawl.pipelines.validate.ValidatePipeline": 300,
+}
+
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+LOG_LEVEL = "INFO"

@@ -1,0 +1,145 @@
+"""The shape of a site profile: what a site *is*, as data.
+
+A profile is one TOML file in ``newscrawl/sites/<key>.toml``.  Everything that
+differs between sites - where to discover articles, what an article URL looks
+like, which selectors find the headline and the body, which blocks and lines
+are the site's own clutter - is a value here, so adding a site needs no code.
+
+Selectors are CSS as Scrapy/parsel understands them, including the
+``::text`` and ``::attr(name)`` pseudo-elements.  Every selector field is a
+list: the first selector that finds something wins, so a profile can carry
+the old and the new markup side by side after a redesign.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+# A key becomes a spider name, a directory under data/ and a file name: keep it
+# to a safe alphabet so that no profile value can point outside data/.
+KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+
+
+class ProfileError(ValueError):
+    """A profile file is malformed (unknown field, bad key, bad regex)."""
+
+
+@dataclass(frozen=True)
+class Discovery:
+    feeds: tuple[str, ...] = ()  # RSS 2.0 / Atom / RDF
+    sitemaps: tuple[str, ...] = ()  # sitemap or sitemap index (news: tags are read when present)
+    listing_pages: tuple[str, ...] = ()  # category / list pages whose links are articles
+    listing_links: tuple[str, ...] = ()  # CSS for article links on a listing page (default: every <a>)
+    listing_next: tuple[str, ...] = ()  # CSS for the "next page" link of a listing page
+    max_listing_pages: int = 3  # pagination bound per listing page
+    max_age_days: float = 7.0  # sitemap/feed entries older than this are not followed
+    base_url: str = ""  # for feeds whose <link>s are relative (hani)
+
+
+@dataclass(frozen=True)
+class Selectors:
+    title: tuple[str, ...] = ()
+    body: tuple[str, ...] = ()
+    published: tuple[str, ...] = ()
+    modified: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    section: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    images: tuple[str, ...] = ()  # figure-like containers inside the body (img + caption)
+    drop: tuple[str, ...] = ()  # the site's own clutter inside the body, removed before text
+
+
+@dataclass(frozen=True)
+class TextRules:
+    drop_lines: tuple[str, ...] = ()  # regexes: a matching paragraph is removed
+    end_markers: tuple[str, ...] = ()  # regexes: the body ends before the first matching paragraph
+    trailing_lines: tuple[str, ...] = ()  # regexes: removed only from the end of the body
+    title_suffixes: tuple[str, ...] = ()  # regexes stripped from the end of the title
+    title_prefixes: tuple[str, ...] = ()  # regexes stripped from the start of the title
+    author_lines: tuple[str, ...] = ()  # regexes with a group "name": the line gives the author, then goes
+
+
+@dataclass(frozen=True)
+class Browser:
+    """Browser rendering (scrapy-playwright) for the pages that need it."""
+
+    listing: bool = False
+    article: bool = False
+    wait_for: str = ""  # CSS selector to wait for
+    click: str = ""  # CSS of a "more" button
+    click_times: int = 0
+    scroll_times: int = 0
+
+
+@dataclass(frozen=True)
+class SiteProfile:
+    key: str
+    name: str
+    domains: tuple[str, ...]
+    article_urls: tuple[str, ...]  # regexes matched against the canonical URL
+    lang: str = "ja"
+    canonical_host: str = ""
+    host_aliases: dict[str, str] = field(default_factory=dict)  # mobile/alternate host -> canonical
+    keep_query: tuple[str, ...] = ()  # query parameters that identify an article
+    encoding: str = ""  # used only when neither the header nor a <meta> gives a charset
+    utc_offset: str = "+09:00"  # for dates written without an offset
+    min_items: int = 0  # the nightly job's expected minimum per run (0: no floor)
+    discovery: Discovery = field(default_factory=Discovery)
+    selectors: Selectors = field(default_factory=Selectors)
+    text: TextRules = field(default_factory=TextRules)
+    browser: Browser = field(default_factory=Browser)
+
+    def __post_init__(self) -> None:
+        if not KEY_RE.match(self.key):
+            raise ProfileError(f"profile key {self.key!r} must match {KEY_RE.pattern}")
+        for pattern in self.article_urls + self.text.drop_lines + self.text.end_markers:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ProfileError(f"{self.key}: bad regex {pattern!r}: {exc}") from exc
+
+    @property
+    def article_res(self) -> tuple[re.Pattern[str], ...]:
+        return tuple(re.compile(p) for p in self.article_urls)
+
+    def is_article_url(self, url: str) -> bool:
+        return any(r.search(url) for r in self.article_res)
+
+
+def _build(cls: type, data: dict[str, Any], where: str) -> Any:
+    known = {f.name: f for f in fields(cls)}
+    unknown = set(data) - set(known)
+    if unknown:
+        raise ProfileError(f"{where}: unknown field(s) {sorted(unknown)}")
+    kwargs: dict[str, Any] = {}
+    nested = {"discovery": Discovery, "selectors": Selectors, "text": TextRules, "browser": Browser}
+    for name, value in data.items():
+        if name in nested and cls is SiteProfile:
+            kwargs[name] = _build(nested[name], value, f"{where}.{name}")
+        elif isinstance(value, list):
+            kwargs[name] = tuple(value)
+        else:
+            kwargs[name] = value
+    return cls(**kwargs)
+
+
+def profile_from_dict(data: dict[str, Any], where: str = "profile") -> SiteProfile:
+    return _build(SiteProfile, data, where)
+
+
+def load_profile(path: Path) -> SiteProfile:
+    with path.open("rb") as fh:
+        data = tomllib.load(fh)
+    profile = profile_from_dict(data, str(path))
+    if profile.key != path.stem:
+        raise ProfileError(f"{path}: key {profile.key!r} differs from the file name")
+    return profile
+
+
+def generic_profile(host: str) -> SiteProfile:
+    """The profile the `news` spider uses for a site it has no profile for."""
+    return SiteProfile(key="news", name=host, domains=(host,), article_urls=(r".",), canonical_host=host)

@@ -1,0 +1,273 @@
+"""The crawl logic every site shares; a site's specifics come from its profile.
+
+Request kinds (``request.meta["newscrawl_kind"]``): ``feed``, ``sitemap``, ``listing``
+(discovery pages, always fetched) and ``article`` (fetched once across runs when the
+state is on).  Every request has an errback, so that a 404, a 500 or a timeout is a
+counted, logged event under ``newscrawl/errors/``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any, AsyncIterator
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from ..discovery.feeds import parse_feed
+from ..discovery.sitemaps import parse_sitemap
+from ..discovery.xml import NotXML, UnsafeXML
+from ..extract.article import all_values, extract_article
+from ..extract.dates import parse_date
+from ..items import EXPORT_FIELDS
+from ..extract.encoding import decode, is_mostly_broken
+from ..sites.profile import SiteProfile
+from ..urls import canonical_url, same_site
+
+KIND = "newscrawl_kind"
+
+
+def read_urls_file(path: str) -> list[str]:
+    """One URL a line; blank lines and ``#`` comments ignored."""
+    urls = []
+    for line in Path(path).read_text(encoding="utf-8-sig").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            urls.append(line)
+    return urls
+
+
+class BaseNewsSpider(scrapy.Spider):
+    """Shared machinery: article requests, discovery parsing, errors, stats."""
+
+    def __init__(self, *args: Any, url: str | None = None, urls_file: str | None = None,
+                 max_age_days: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.given_urls: list[str] = []
+        if url:
+            self.given_urls.append(url.strip())
+        if urls_file:
+            self.given_urls.extend(read_urls_file(urls_file))
+        self.max_age_override = float(max_age_days) if max_age_days not in (None, "") else None
+
+    @classmethod
+    def update_settings(cls, settings) -> None:
+        super().update_settings(settings)
+        if not settings.getdict("FEEDS") and settings.get("NEWSCRAWL_OUTPUT"):
+            settings.set("FEEDS", {settings["NEWSCRAWL_OUTPUT"]: {
+                "format": "jsonlines", "encoding": "utf8", "fields": EXPORT_FIELDS,
+            }}, priority="spider")
+
+    # -- what subclasses decide ---------------------------------------------------------
+    def profile_for(self, url: str) -> SiteProfile:
+        raise NotImplementedError  # pragma: no cover - every spider class defines it
+
+    def site_for(self, url: str) -> str:
+        return self.profile_for(url).key
+
+    # -- helpers ----------------------------------------------------------------------------
+    def count(self, key: str, n: int = 1) -> None:
+        self.crawler.stats.inc_value(f"newscrawl/{key}", n)
+
+    def article_request(self, url: str, **meta: Any) -> scrapy.Request:
+        profile = self.profile_for(url)
+        return scrapy.Request(
+            canonical_url(url, profile), callback=self.parse_article, errback=self.on_error,
+            meta={KIND: "article", **meta},
+        )
+
+    def page_request(self, url: str, kind: str, callback, **meta: Any) -> scrapy.Request:
+        return scrapy.Request(url, callback=callback, errback=self.on_error, meta={KIND: kind, **meta})
+
+    def _max_age(self, profile: SiteProfile) -> float:
+        if self.max_age_override is not None:
+            return self.max_age_override
+        setting = self.crawler.settings.get("NEWSCRAWL_MAX_AGE_DAYS")
+        return float(setting) if setting not in (None, "") else profile.discovery.max_age_days
+
+    def _reference_now(self, response: Response) -> datetime:
+        """"Now" for age checks: when the page was served (replays of old archives stay right)."""
+        setting = self.crawler.settings.get("NEWSCRAWL_NOW")
+        if setting:
+            return datetime.fromisoformat(setting)
+        served = response.headers.get("Date")
+        if served:
+            try:
+                return parsedate_to_datetime(served.decode("latin-1"))
+            except (TypeError, ValueError):
+                pass
+        return datetime.now(timezone.utc)
+
+    def too_old(self, date_text: str | None, profile: SiteProfile, response: Response) -> bool:
+        max_age = self._max_age(profile)
+        if not max_age or not date_text:
+            return False
+        iso = parse_date(date_text, profile.utc_offset)
+        if not iso:
+            return False
+        return datetime.fromisoformat(iso) < self._reference_now(response) - timedelta(days=max_age)
+
+    def _follow_article(self, url: str, profile: SiteProfile, source: str):
+        canonical = canonical_url(url, profile)
+        if not canonical.startswith(("http://", "https://")):
+            self.count("discovery/refused_scheme")
+            self.logger.warning("Refused non-HTTP link in %s: %s", source, url[:200])
+            return None
+        if not same_site(canonical, profile):
+            self.count("discovery/offsite")
+            return None
+        if not profile.is_article_url(canonical):
+            self.count("discovery/not_article")
+            return None
+        return canonical
+
+    # -- discovery callbacks --------------------------------------------------------------
+    def parse_feed(self, response: Response):
+        profile = self.profile_for(response.url)
+        try:
+            entries = parse_feed(response.body)
+        except (NotXML, UnsafeXML) as exc:
+            kind = "unsafe_xml" if isinstance(exc, UnsafeXML) else "bad_feed"
+            self.count(f"discovery/{kind}")
+            self.logger.error("Feed %s is not usable (%s): %s", response.url, kind, exc)
+            return
+        self.count("discovery/feed_entries", len(entries))
+        seen: set[str] = set()
+        for entry in entries:
+            link = urljoin(profile.discovery.base_url or response.url, entry.url)
+            if self.too_old(entry.published, profile, response):
+                self.count("discovery/too_old")
+                continue
+            canonical = self._follow_article(link, profile, response.url)
+            if canonical and canonical not in seen:
+                seen.add(canonical)
+                yield self.article_request(canonical, source=response.url)
+
+    def parse_sitemap(self, response: Response):
+        profile = self.profile_for(response.url)
+        depth = response.meta.get("sitemap_depth", 0)
+        try:
+            sitemap = parse_sitemap(response.body)
+        except (NotXML, UnsafeXML) as exc:
+            kind = "unsafe_xml" if isinstance(exc, UnsafeXML) else "bad_sitemap"
+            self.count(f"discovery/{kind}")
+            self.logger.error("Sitemap %s is not usable (%s): %s", response.url, kind, exc)
+            return
+        if sitemap.kind == "sitemapindex":
+            for entry in sitemap.entries:
+                child = urljoin(response.url, entry.url)
+                if child == response.url or depth >= 3 or not same_site(child, profile):
+                    self.count("discovery/sitemap_refused")
+                    continue
+                if self.too_old(entry.lastmod, profile, response):
+                    self.count("discovery/too_old")
+                    continue
+                yield self.page_request(child, "sitemap", self.parse_sitemap, sitemap_depth=depth + 1)
+            return
+        self.count("discovery/sitemap_entries", len(sitemap.entries))
+        for entry in sitemap.entries:
+            if self.too_old(entry.date, profile, response):
+                self.count("discovery/too_old")
+                continue
+            canonical = self._follow_article(urljoin(response.url, entry.url), profile, response.url)
+            if canonical:
+                yield self.article_request(canonical, source=response.url)
+
+    def parse_listing(self, response: Response):
+        if not isinstance(response, TextResponse):
+            self.count("discovery/bad_listing")
+            return
+        profile = self.profile_for(response.url)
+        response = decode(response, profile.encoding).response
+        links = all_values(response.selector, profile.discovery.listing_links) if profile.discovery.listing_links \
+            else response.css("a::attr(href)").getall()
+        found: list[str] = []
+        for href in links:
+            canonical = self._follow_article(response.urljoin(href), profile, response.url)
+            if canonical and canonical not in found:  # a list printed twice is one list
+                found.append(canonical)
+        self.count("discovery/listing_links", len(found))
+        for canonical in found:
+            yield self.article_request(canonical, source=response.url)
+        page = response.meta.get("listing_page", 1)
+        if page < profile.discovery.max_listing_pages:
+            nxt = all_values(response.selector, profile.discovery.listing_next)
+            if nxt:
+                yield self.page_request(response.urljoin(nxt[0]), "listing", self.parse_listing,
+                                        listing_page=page + 1)
+
+    # -- articles -----------------------------------------------------------------------------
+    def parse_article(self, response: Response):
+        if not isinstance(response, TextResponse) or not response.body.strip():
+            kind = "empty" if not response.body.strip() else "not_html"
+            self.count(f"article/{kind}")
+            self.logger.warning("Article %s is not an HTML page (%s): skipped", response.url, kind)
+            return
+        profile = self.profile_for(response.url)
+        decoded = decode(response, profile.encoding)
+        if decoded.redecoded:
+            self.count("encoding/redecoded")
+            self.logger.warning("Wrong charset declared for %s: decoded as %s", response.url, decoded.encoding)
+        if decoded.invalid_bytes:
+            self.count("encoding/invalid_bytes")
+            if is_mostly_broken(decoded):
+                self.count("article/undecodable")
+                self.logger.error("Article %s could not be decoded (%d bad characters): skipped",
+                                  response.url, decoded.invalid_bytes)
+                return
+        result = extract_article(decoded.response, profile, site=self.site_for(response.url))
+        self.count(f"extract/{result.path}")
+        if result.item is None:
+            self.logger.warning("No article text found on %s", response.url)
+            return
+        yield result.item
+
+    # -- errors -------------------------------------------------------------------------------
+    def on_error(self, failure: Failure):
+        request = failure.request
+        kind = request.meta.get(KIND, "page")
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            reason = f"http_{status}"
+        else:
+            reason = failure.type.__name__ if failure.type else "error"
+        self.count("errors")
+        self.count(f"errors/{kind}")
+        self.count(f"errors/{kind}/{reason}")
+        self.logger.error("%s request failed (%s): %s", kind, reason, request.url)
+
+
+class ProfileSpider(BaseNewsSpider):
+    """A spider for one profiled site: discovery from the profile, or exactly the given URLs."""
+
+    profile: SiteProfile
+
+    def profile_for(self, url: str) -> SiteProfile:
+        return self.profile
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        if self.given_urls:
+            for url in self.given_urls:
+                if not same_site(url, self.profile):
+                    self.count("discovery/offsite")
+                    self.logger.error("Not a %s URL, skipped: %s", self.name, url)
+                    continue
+                yield self.article_request(url, source="arguments")
+            return
+        found = self.profile.discovery
+        for url in found.feeds:
+            yield self.page_request(url, "feed", self.parse_feed)
+        for url in found.sitemaps:
+            yield self.page_request(url, "sitemap", self.parse_sitemap)
+        for url in found.listing_pages:
+            yield self.page_request(url, "listing", self.parse_listing, listing_page=1)
+
+
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
