@@ -58,3 +58,15 @@ ITEM_PIPELINES = {
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 LOG_LEVEL = "INFO"
+
+COMMANDS_MODULE = "newscrawl.commands"
+EXTENSIONS = {
+    "newscrawl.extensions.health.HealthCheck": 100,
+}
+# -- the verdict (extensions/health.py): when a run counts as failed -------------------------------
+NEWSCRAWL_STRICT = True  # `scrapy crawl` exits 3 when the run failed
+NEWSCRAWL_MAX_ERRORS = 50
+NEWSCRAWL_MAX_ERROR_RATIO = 0.2
+NEWSCRAWL_MAX_MISSING_RATIO = 0.2
+NEWSCRAWL_MIN_ITEMS = ""  # override every profile's min_items
+NEWSCRAWL_STATS_FILE = ""  # write the verdict and the stats as JSON here at the end

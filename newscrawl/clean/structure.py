@@ -35,14 +35,17 @@ def link_density(el) -> float:
     return _link_chars(el) / total if total else 0.0
 
 
-def _has_clutter_token(el) -> bool:
+def clutter_tokens(el) -> set[str]:
+    """The clutter words in an element's class and id ("ad_box" -> {"ad"})."""
     value = f"{el.get('class', '')} {el.get('id', '')}".lower()
     if not value.strip():
-        return False
-    for token in _SPLIT_RE.split(value):
-        if token in vocab.CLUTTER_TOKENS or token.startswith(vocab.CLUTTER_PREFIXES):
-            return True
-    return False
+        return set()
+    return {token for token in _SPLIT_RE.split(value)
+            if token in vocab.CLUTTER_TOKENS or token.startswith(vocab.CLUTTER_PREFIXES)}
+
+
+def has_clutter_token(el) -> bool:
+    return bool(clutter_tokens(el))
 
 
 def _is_hidden(el) -> bool:
@@ -106,7 +109,7 @@ def remove_clutter(root, drop_selectors: tuple[str, ...] = ()) -> None:
             continue  # already removed with an ancestor
         if isinstance(el.tag, str) and el.tag.lower() in vocab.DROP_TAGS and not holds_article(el):
             _drop(el)
-        elif _is_hidden(el) or (_has_clutter_token(el) and not holds_article(el)):
+        elif _is_hidden(el) or (has_clutter_token(el) and not holds_article(el)):
             _drop(el)
     _remove_headed_lists(root)
     _remove_link_blocks(root, total)

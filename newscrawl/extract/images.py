@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ..clean.structure import clutter_tokens
 from ..clean.vocabulary import CREDIT_RES
 
 _SRC_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-echo", "src")
@@ -62,15 +63,33 @@ def images_from(containers, urljoin) -> list[dict]:
     return images
 
 
+_PICTURE_TOKENS = {"photo", "gallery", "caption", "credit"}
+_NOT_PHOTO_RE = re.compile(r"avatar|gravatar|logo|icon|emoji|spacer|pixel|badge|banner", re.IGNORECASE)
+
+
 def _is_icon(img) -> bool:
-    src = (img.get("src") or "").lower()
+    src = (img.get("src") or img.get("data-src") or "").lower()
     width = re.sub(r"\D", "", img.get("width") or "") or "999"
-    return src.endswith((".svg", ".gif")) or int(width) < 80
+    return (src.endswith((".svg", ".gif")) or int(width) < 80
+            or bool(_NOT_PHOTO_RE.search(f"{src} {img.get('class', '')}")))
+
+
+def _in_clutter(el, scope) -> bool:
+    """Inside an author box, a share bar, a related list...: not the article's picture."""
+    for ancestor in el.iterancestors():
+        if ancestor is scope:
+            return False
+        if clutter_tokens(ancestor) - _PICTURE_TOKENS or ancestor.tag in {"aside", "nav", "footer", "header", "a"}:
+            return True
+    return False
 
 
 def default_containers(body_el) -> list:
     """Figures inside the body, then pictures that stand outside any figure."""
-    figures = body_el.xpath(".//figure | .//*[contains(@class,'image-area')] | .//*[contains(@class,'photo')]")
+    figures = [f for f in body_el.xpath(
+        ".//figure | .//*[contains(@class,'image-area')] | .//*[contains(@class,'photo')]")
+        if not _in_clutter(f, body_el)]
     loose = [img for img in body_el.iter("img")
-             if not any(img in f.iter("img") for f in figures) and not _is_icon(img)]
-    return figures + loose
+             if not any(img in f.iter("img") for f in figures) and not _is_icon(img)
+             and not _in_clutter(img, body_el)]
+    return [f for f in figures if not any(_is_icon(i) for i in f.iter("img"))] + loose

@@ -10,15 +10,9 @@ from __future__ import annotations
 
 from scrapy.crawler import Crawler
 
-from ..clean import clean_body
-from ..extract.article import clean_authors
-from ..extract.generic import generic_body_html
-from ..fingerprints import content_hash
+from ..extract.record import PRIVATE_FIELDS, clean_item
 from ..sites import generic_profile, get_profile
 from ..sites.profile import SiteProfile
-
-_PRIVATE = ("body_html", "page_html", "extraction")
-_MIN_BODY_CHARS = 20
 
 
 class CleanPipeline:
@@ -32,9 +26,8 @@ class CleanPipeline:
 
     def _profile(self, item) -> SiteProfile:
         spider = self.crawler.spider
-        profile = getattr(spider, "profile", None)
-        if profile is not None and (profile.key == item.get("site") or profile.key == "news"):
-            return profile
+        if spider is not None and hasattr(spider, "profile_for"):
+            return spider.profile_for(item.get("url", ""))
         try:
             return get_profile(item.get("site", ""))
         except KeyError:
@@ -42,23 +35,13 @@ class CleanPipeline:
 
     def process_item(self, item):
         if "body_html" not in item:
-            return item  # already clean (e.g. produced by another pipeline user)
-        profile = self._profile(item)
-        result = clean_body(item.get("body_html") or "", profile)
-        if len(result.body) < _MIN_BODY_CHARS and item.get("extraction") == "profile" and item.get("page_html"):
-            fallback_html = generic_body_html(item["page_html"])
-            if fallback_html:
-                result = clean_body(fallback_html, profile)
-                item["extraction"] = "fallback"
-                self.stats.inc_value("newscrawl/extract/fallback")
-                self.stats.inc_value("newscrawl/extract/fallback_empty_container")
-        for reason, count in result.removed.items():
+            return item  # already clean
+        report = clean_item(item, self._profile(item))
+        if report.fell_back:
+            self.stats.inc_value("newscrawl/extract/fallback")
+            self.stats.inc_value("newscrawl/extract/fallback_empty_container")
+        for reason, count in report.removed.items():
             self.stats.inc_value(f"newscrawl/clean/{reason}", count)
-        item["body"] = result.body
-        if not item.get("authors") and result.authors:
-            item["authors"] = clean_authors(result.authors)
-        item.setdefault("authors", [])
-        item["content_hash"] = content_hash(result.body)
-        for name in _PRIVATE:
+        for name in PRIVATE_FIELDS:
             item.pop(name, None)
         return item

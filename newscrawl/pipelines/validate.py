@@ -45,5 +45,7 @@ class ValidatePipeline:
             first = errors[0]
             where = "/".join(str(p) for p in first.path) or "record"
             self._drop(f"schema_{where.split('/')[0]}", url, first.message)
+        if adapter.get("published_at") is None:
+            self.stats.inc_value("newscrawl/items/missing_published_at")
         self.stats.inc_value("newscrawl/items/valid")
         return item

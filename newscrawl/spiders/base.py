@@ -204,6 +204,7 @@ class BaseNewsSpider(scrapy.Spider):
 
     # -- articles -----------------------------------------------------------------------------
     def parse_article(self, response: Response):
+        self.count("requests/article")
         if not isinstance(response, TextResponse) or not response.body.strip():
             kind = "empty" if not response.body.strip() else "not_html"
             self.count(f"article/{kind}")
@@ -237,6 +238,8 @@ class BaseNewsSpider(scrapy.Spider):
             reason = f"http_{status}"
         else:
             reason = failure.type.__name__ if failure.type else "error"
+        if kind == "article":
+            self.count("requests/article")
         self.count("errors")
         self.count(f"errors/{kind}")
         self.count(f"errors/{kind}/{reason}")

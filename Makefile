@@ -1,0 +1,32 @@
+# Two commands do all the set-up on a fresh machine with Python 3.11+:
+#   make crawl   - install (once) and run the nightly crawl of every site
+#   make test    - install (once) and run the whole test suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: install crawl test lock clean
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+crawl: install
+	$(BIN)/scrapy crawlall
+
+test: install
+	$(BIN)/python -m pytest
+
+# Re-pin every dependency (run after changing pyproject.toml, commit constraints.txt).
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet '.[test]'
+	.lock-venv/bin/python -m pip freeze --exclude newscrawl > constraints.txt
+	rm -rf .lock-venv
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,1 @@
+"""Project commands: a strict `crawl` and the nightly `crawlall`."""
