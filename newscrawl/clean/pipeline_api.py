@@ -30,8 +30,17 @@ def line_rules(text: TextRules) -> LineRules:
     )
 
 
-def clean_body(body_html: str, profile: SiteProfile) -> CleanResult:
+def _same_text(a: str, b: str) -> bool:
+    return "".join(a.split()) == "".join(b.split())
+
+
+def clean_body(body_html: str, profile: SiteProfile, title: str | None = None) -> CleanResult:
     root = parse_fragment(body_html)
-    remove_clutter(root, profile.selectors.drop)
+    # the profile's picture containers hold captions and credits, never article text
+    remove_clutter(root, profile.selectors.drop + profile.selectors.images)
     lines = clean_lines(to_paragraphs(root), line_rules(profile.text))
+    # a container that starts above the headline repeats it: the title is not body text
+    while title and lines.paragraphs and _same_text(lines.paragraphs[0], title):
+        lines.paragraphs.pop(0)
+        lines.removed["title_line"] = lines.removed.get("title_line", 0) + 1
     return CleanResult(body="\n\n".join(lines.paragraphs), authors=lines.authors, removed=lines.removed)

@@ -25,6 +25,8 @@ CLUTTER_TOKENS = frozenset({
     "keyword", "keywords", "hashtag", "photo", "gallery", "skip", "hidden", "modal", "popup",
     "cosmosfarm", "sharedaddy", "jp-relatedposts", "yarpp", "addtoany", "a2a",
     "toc", "print", "more", "readmore", "outbrain", "taboola", "dable", "iframe",
+    "writer", "reporter", "date", "datetime", "published", "updated", "timestamp",
+    "image", "images", "img", "imagec", "thumb", "thumbnail", "pic", "picture", "figure", "photos",
 })
 CLUTTER_PREFIXES = ("adsby", "advert", "sponsor", "recommend", "ranking", "related", "share", "sns", "banner")
 
@@ -58,6 +60,9 @@ DROP_LINE_RES = tuple(re.compile(p) for p in (
     r"^(?:続きを読む|記事を読む|記事全文|記事全文を読む.?|続きを本紙で読む.?|\[more\.\.\.\])$",
     r"^(?:アクセス|\d{1,4})$",  # byline leftovers: the seed's "アクセス" button and the "300" counter
     r"^\(END\)$",
+    r"^(?:ホーム|HOME|Home|トップ|TOP)\s*[>＞›»/]",  # breadcrumbs
+    r"^(?:登録|更新|修正|配信|公開|掲載|記事入力|入力|最終更新|投稿)(?:日時|日)?\s*[:：]?\s*\d{4}\s*[-/.年]",
+    r"^[\d\s\-/.:年月日時分秒()（）月火水木金土曜]{8,24}$",  # a date alone on its line
 ))
 
 # The body ends before the first paragraph matching one of these.
@@ -72,6 +77,7 @@ EMAIL_LINE_RE = re.compile(r"^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
 # Reporter lines that name the author.  The named group "name" is the author.
 AUTHOR_LINE_RES = tuple(re.compile(p) for p in (
     r"^記者\s*[:：]\s*(?P<name>[^\s:：]{2,20}(?:\s[^\s:：]{1,20})?)$",
+    r"^(?:執筆者|筆者|著者|取材・文|文)\s*[:：=＝]\s*(?P<name>[^\s:：（(]{2,20})(?:\s*[（(][^)）]*[)）])?$",
 ))
 
 # WordPress shortcodes: [name attr="…"], [/name], of any (ASCII) name.

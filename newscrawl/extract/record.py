@@ -29,11 +29,12 @@ class CleanReport:
 def clean_item(item, profile: SiteProfile) -> CleanReport:
     """Turn ``body_html`` into ``body`` (in place), fill authors and content_hash."""
     report = CleanReport()
-    result = clean_body(item.get("body_html") or "", profile)
+    title = item.get("title")
+    result = clean_body(item.get("body_html") or "", profile, title)
     if len(result.body) < _MIN_BODY_CHARS and item.get("extraction") == "profile" and item.get("page_html"):
         fallback_html = generic_body_html(item["page_html"])
         if fallback_html:
-            result = clean_body(fallback_html, profile)
+            result = clean_body(fallback_html, profile, title)
             item["extraction"] = "fallback"
             report.fell_back = True
     report.removed = result.removed
