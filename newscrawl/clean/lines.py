@@ -57,9 +57,10 @@ def clean_lines(paragraphs: list[Paragraph], rules: LineRules) -> LinesResult:
                 result.authors.append(kept.pop())
             _count(result, "email_line")
             break
-        author = _author_from(text, vocab.AUTHOR_LINE_RES + rules.author)
+        author = _author_from(text, rules.author + vocab.AUTHOR_LINE_RES)
         if author:
-            result.authors.append(author)
+            if not vocab.ORGANISATION_RE.search(author):
+                result.authors.append(author)
             _count(result, "author_line")
             continue
         if any(r.search(text) for r in vocab.DROP_LINE_RES + rules.drop) or vocab.CLUTTER_HEADING_RE.match(text):

@@ -25,6 +25,7 @@ CLUTTER_TOKENS = frozenset({
     "keyword", "keywords", "hashtag", "photo", "gallery", "skip", "hidden", "modal", "popup",
     "cosmosfarm", "sharedaddy", "jp-relatedposts", "yarpp", "addtoany", "a2a",
     "toc", "print", "more", "readmore", "outbrain", "taboola", "dable", "iframe",
+    "like", "likes", "follow", "fb", "facebook", "twitter", "hatena", "pocket", "line-it", "cta",
     "writer", "reporter", "date", "datetime", "published", "updated", "timestamp",
     "image", "images", "img", "imagec", "thumb", "thumbnail", "pic", "picture", "figure", "photos",
 })
@@ -79,6 +80,9 @@ AUTHOR_LINE_RES = tuple(re.compile(p) for p in (
     r"^記者\s*[:：]\s*(?P<name>[^\s:：]{2,20}(?:\s[^\s:：]{1,20})?)$",
     r"^(?:執筆者|筆者|著者|取材・文|文)\s*[:：=＝]\s*(?P<name>[^\s:：（(]{2,20})(?:\s*[（(][^)）]*[)）])?$",
 ))
+
+# A "name" from a byline that is an organisation, not a person: the line goes, no author.
+ORGANISATION_RE = re.compile(r"(?:編集部|編集局|編集チーム|日本版|ニュース|通信|新聞|News|NEWS|WoW!Korea)$")
 
 # WordPress shortcodes: [name attr="…"], [/name], of any (ASCII) name.
 SHORTCODE_RE = re.compile(r"\[/?[A-Za-z][\w-]*(?:\s+[^\[\]]*)?/?\]")

@@ -51,14 +51,16 @@ def images_from(containers, urljoin) -> list[dict]:
         if not url or url in seen:
             continue
         seen.add(url)
-        caption_text = None
+        caption, credit = None, None
         if el.tag != "img":
             nodes = el.xpath(_CAPTION_XPATH)
-            texts = [" ".join(n.text_content().split()) for n in nodes]
-            caption_text = next((t for t in texts if t), None)
-            if caption_text is None:
-                caption_text = " ".join(el.text_content().split()) or None
-        caption, credit = split_credit(caption_text)
+            texts = [t for t in (" ".join(n.text_content().split()) for n in nodes) if t]
+            full_text = " ".join(el.text_content().split()) or None
+            # the caption, then a credit printed beside it (写真提供=… in its own element)
+            caption, credit = split_credit(texts[0] if texts else full_text)
+            if credit is None:
+                credit = next((c for c in (split_credit(t)[1] for t in texts[1:] + [full_text]) if c), None)
+
         images.append({"url": url, "caption": caption, "credit": credit})
     return images
 
