@@ -12,7 +12,12 @@ NEWSPIDER_MODULE = "newscrawl.spiders"
 # -- where things land -------------------------------------------------------------------------
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("NEWSCRAWL_DATA_DIR", PROJECT_DIR / "data"))
+NEWSCRAWL_DATA_DIR = str(DATA_DIR)
 NEWSCRAWL_STATE = str(DATA_DIR / "state" / "newscrawl.sqlite3")
+NEWSCRAWL_STATE_ENABLED = True
+NEWSCRAWL_IGNORE_STATE = False  # fetch and export articles even when already exported (still marks them)
+NEWSCRAWL_REFETCH_HOURS = 0  # re-fetch articles first seen less than N hours ago (corrections -> revision)
+NEWSCRAWL_GONE_DAYS = 30  # a 404/410 article URL is not asked again for N days
 NEWSCRAWL_REPLAY = ""  # WARC path(s), comma-separated: answer every request from them
 NEWSCRAWL_RECORD = ""  # WARC path: write every live response to it
 NEWSCRAWL_DROP_DUPLICATES = False  # same text under another URL: keep and mark (False) or drop
@@ -23,6 +28,10 @@ NEWSCRAWL_NOW = ""  # ISO datetime used as "now" for age checks (default: the fe
 # update_settings, because -O must replace this default, not add to it).
 NEWSCRAWL_OUTPUT = str(DATA_DIR / "%(name)s" / "%(time)s.jsonl")
 FEED_EXPORT_ENCODING = "utf-8"
+FEED_EXPORTERS = {
+    "jsonlines": "newscrawl.export.DurableJsonLinesExporter",
+    "jsonl": "newscrawl.export.DurableJsonLinesExporter",
+}
 FEED_EXPORT_FIELDS = EXPORT_FIELDS
 
 # -- politeness ----------------------------------------------------------------------------------
@@ -61,7 +70,11 @@ LOG_LEVEL = "INFO"
 
 COMMANDS_MODULE = "newscrawl.commands"
 EXTENSIONS = {
+    "newscrawl.state.extension.StateExtension": 50,  # after the FeedExporter (0): marks only written lines
     "newscrawl.extensions.health.HealthCheck": 100,
+}
+SPIDER_MIDDLEWARES = {
+    "newscrawl.state.middleware.StateSkipMiddleware": 50,
 }
 # -- the verdict (extensions/health.py): when a run counts as failed -------------------------------
 NEWSCRAWL_STRICT = True  # `scrapy crawl` exits 3 when the run failed

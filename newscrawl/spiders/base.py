@@ -62,6 +62,7 @@ class BaseNewsSpider(scrapy.Spider):
         if not settings.getdict("FEEDS") and settings.get("NEWSCRAWL_OUTPUT"):
             settings.set("FEEDS", {settings["NEWSCRAWL_OUTPUT"]: {
                 "format": "jsonlines", "encoding": "utf8", "fields": EXPORT_FIELDS,
+                "item_export_kwargs": {"fsync": True},
             }}, priority="spider")
 
     # -- what subclasses decide ---------------------------------------------------------

@@ -1,0 +1,63 @@
+"""The near-duplicate index: MinHash LSH in memory, seeded from the state's recent signatures.
+
+One index per state file and process, so that sites crawled in one process (crawlall)
+see each other's articles: the same agency story on two sites is caught the same night.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import ClassVar
+
+from datasketch import MinHashLSH
+
+from ..fingerprints import NUM_PERM, minhash_from_bytes
+
+logger = logging.getLogger(__name__)
+
+
+class NearDuplicateIndex:
+    _shared: ClassVar[dict[str, "NearDuplicateIndex"]] = {}
+
+    def __init__(self, threshold: float, days: float) -> None:
+        self.threshold = threshold
+        self.days = days
+        # the LSH only proposes candidates (at a lower bar); the estimated Jaccard decides
+        self.lsh = MinHashLSH(threshold=max(0.2, threshold - 0.2), num_perm=NUM_PERM)
+        self.signatures: dict = {}
+        self.loaded = False
+
+    @classmethod
+    def shared(cls, key: str, threshold: float, days: float) -> "NearDuplicateIndex":
+        index = cls._shared.get(key)
+        if index is None or index.threshold != threshold:
+            index = cls._shared[key] = cls(threshold, days)
+        return index
+
+    def load(self, store) -> None:
+        if self.loaded or store is None:
+            self.loaded = True
+            return
+        count = 0
+        for url, blob in store.recent_signatures(self.days):
+            if url not in self.signatures:
+                self.add(url, minhash_from_bytes(blob))
+                count += 1
+        self.loaded = True
+        logger.info("Near-duplicate index: %d signatures from the last %g days", count, self.days)
+
+    def find(self, signature, url: str) -> str | None:
+        best, best_score = None, self.threshold
+        for key in self.lsh.query(signature):
+            if key == url:
+                continue
+            score = signature.jaccard(self.signatures[key])
+            if score >= best_score:
+                best, best_score = key, score
+        return best
+
+    def add(self, url: str, signature) -> None:
+        if url in self.signatures:
+            return
+        self.signatures[url] = signature
+        self.lsh.insert(url, signature)

@@ -1,0 +1,170 @@
+"""The embedded state: one SQLite file (WAL mode) for all sites.
+
+One row per canonical article URL: site, first/last seen, content hash, the export
+file that holds it, its modified_at and revision.  Lookups are primary-key probes, so
+they stay fast and the crawler's memory flat with millions of rows (the page cache
+is bounded; nothing is loaded into Python sets).  Two spiders of one process each
+open their own connection; WAL lets one write while the other reads, and
+busy_timeout makes a writer wait instead of failing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    url TEXT PRIMARY KEY,
+    site TEXT NOT NULL,
+    first_seen REAL NOT NULL,
+    last_seen REAL NOT NULL,
+    content_hash TEXT,
+    export_file TEXT,
+    modified_at TEXT,
+    revision INTEGER NOT NULL DEFAULT 1
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS articles_site ON articles(site, first_seen);
+CREATE INDEX IF NOT EXISTS articles_hash ON articles(content_hash);
+CREATE TABLE IF NOT EXISTS gone (
+    url TEXT PRIMARY KEY,
+    site TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    first_seen REAL NOT NULL,
+    last_seen REAL NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS fingerprints (
+    url TEXT PRIMARY KEY,
+    site TEXT NOT NULL,
+    seen REAL NOT NULL,
+    signature BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS fingerprints_seen ON fingerprints(seen);
+CREATE TABLE IF NOT EXISTS export_files (
+    path TEXT PRIMARY KEY,
+    scanned_bytes INTEGER NOT NULL
+) WITHOUT ROWID;
+"""
+
+
+@dataclass
+class ArticleState:
+    url: str
+    site: str
+    first_seen: float
+    last_seen: float
+    content_hash: str | None
+    export_file: str | None
+    modified_at: str | None
+    revision: int
+
+
+class StateStore:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        # NORMAL is durable against a killed process (the case that matters here); an OS crash
+        # can lose the last commits, which the next run recovers from the JSONL files.
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA busy_timeout=30000")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- articles ---------------------------------------------------------------------------------
+    def get(self, url: str) -> ArticleState | None:
+        row = self.db.execute(
+            "SELECT url, site, first_seen, last_seen, content_hash, export_file, modified_at, revision "
+            "FROM articles WHERE url = ?", (url,)).fetchone()
+        return ArticleState(*row) if row else None
+
+    def __contains__(self, url: str) -> bool:
+        return self.db.execute("SELECT 1 FROM articles WHERE url = ?", (url,)).fetchone() is not None
+
+    def mark_exported(self, url: str, site: str, content_hash: str | None, export_file: str | None,
+                      modified_at: str | None = None, revision: int = 1, now: float | None = None) -> None:
+        now = time.time() if now is None else now
+        self.db.execute(
+            "INSERT INTO articles (url, site, first_seen, last_seen, content_hash, export_file, modified_at, revision)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(url) DO UPDATE SET last_seen = excluded.last_seen, content_hash = excluded.content_hash,"
+            " export_file = excluded.export_file, modified_at = excluded.modified_at, revision = excluded.revision",
+            (url, site, now, now, content_hash, export_file, modified_at, revision))
+
+    def url_with_hash(self, content_hash: str, other_than: str) -> str | None:
+        """The first URL exported with this exact text, other than *other_than*."""
+        row = self.db.execute(
+            "SELECT url FROM articles WHERE content_hash = ? AND url != ? ORDER BY first_seen LIMIT 1",
+            (content_hash, other_than)).fetchone()
+        return row[0] if row else None
+
+    def touch(self, url: str, now: float | None = None) -> None:
+        self.db.execute("UPDATE articles SET last_seen = ? WHERE url = ?", (time.time() if now is None else now, url))
+
+    def mark_many(self, rows: list[tuple[str, str, str | None, str | None, str | None, int]]) -> int:
+        """Bulk insert (url, site, hash, file, modified_at, revision) rows not yet known; returns how many."""
+        now = time.time()
+        before = self.db.total_changes
+        self.db.execute("BEGIN")
+        self.db.executemany(
+            "INSERT OR IGNORE INTO articles (url, site, first_seen, last_seen, content_hash, export_file,"
+            " modified_at, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(u, s, now, now, h, f, m, r) for u, s, h, f, m, r in rows])
+        self.db.execute("COMMIT")
+        return self.db.total_changes - before
+
+    # -- gone URLs (404/410): not asked again every night ------------------------------------------
+    def mark_gone(self, url: str, site: str, status: int) -> None:
+        now = time.time()
+        self.db.execute(
+            "INSERT INTO gone (url, site, status, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT(url) DO UPDATE SET status = excluded.status, last_seen = excluded.last_seen",
+            (url, site, status, now, now))
+
+    def gone_status(self, url: str, max_age_days: float) -> int | None:
+        row = self.db.execute("SELECT status, first_seen FROM gone WHERE url = ?", (url,)).fetchone()
+        if row and time.time() - row[1] <= max_age_days * 86400:
+            return row[0]
+        return None
+
+    # -- near-duplicate signatures --------------------------------------------------------------------
+    def add_signature(self, url: str, site: str, signature: bytes) -> None:
+        self.db.execute("INSERT OR REPLACE INTO fingerprints (url, site, seen, signature) VALUES (?, ?, ?, ?)",
+                        (url, site, time.time(), signature))
+
+    def recent_signatures(self, days: float):
+        cutoff = time.time() - days * 86400
+        return self.db.execute("SELECT url, signature FROM fingerprints WHERE seen >= ? ORDER BY seen",
+                               (cutoff,))
+
+    # -- export files already read back (recovery after a kill) ---------------------------------------
+    def scanned_bytes(self, path: str) -> int:
+        row = self.db.execute("SELECT scanned_bytes FROM export_files WHERE path = ?", (path,)).fetchone()
+        return row[0] if row else 0
+
+    def set_scanned_bytes(self, path: str, size: int) -> None:
+        self.db.execute("INSERT OR REPLACE INTO export_files (path, scanned_bytes) VALUES (?, ?)", (path, size))
+
+    # -- maintenance ----------------------------------------------------------------------------------
+    def counts(self) -> list[tuple[str, int, float, float]]:
+        return self.db.execute(
+            "SELECT site, COUNT(*), MIN(first_seen), MAX(last_seen) FROM articles GROUP BY site ORDER BY site"
+        ).fetchall()
+
+    def reset_site(self, site: str) -> int:
+        cur = self.db.execute("DELETE FROM articles WHERE site = ?", (site,))
+        self.db.execute("DELETE FROM gone WHERE site = ?", (site,))
+        self.db.execute("DELETE FROM fingerprints WHERE site = ?", (site,))
+        return cur.rowcount
+
+    def prune(self, days: float) -> int:
+        cutoff = time.time() - days * 86400
+        cur = self.db.execute("DELETE FROM articles WHERE last_seen < ?", (cutoff,))
+        self.db.execute("DELETE FROM gone WHERE last_seen < ?", (cutoff,))
+        self.db.execute("DELETE FROM fingerprints WHERE seen < ?", (cutoff,))
+        return cur.rowcount
