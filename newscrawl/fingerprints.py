@@ -23,6 +23,7 @@ def content_hash(body: str) -> str:
 # not work; 4 characters are specific enough that two articles on one topic share few.
 SHINGLE = 4
 NUM_PERM = 64
+SCHEME = "affine32"  # stored signatures must be read back with the scheme that made them
 MIN_CHARS = 80  # shorter texts are too small to call near-duplicates
 
 
@@ -34,7 +35,7 @@ def shingles(text: str) -> set[bytes]:
 def minhash(text: str):
     from datasketch import MinHash
 
-    m = MinHash(num_perm=NUM_PERM, seed=1)
+    m = MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME)
     grams = shingles(text)
     if grams:
         m.update_batch(list(grams))
@@ -49,4 +50,4 @@ def minhash_from_bytes(data: bytes):
     import numpy as np
     from datasketch import MinHash
 
-    return MinHash(num_perm=NUM_PERM, seed=1, hashvalues=np.frombuffer(data, dtype="<u8").astype(np.uint64))
+    return MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME, hashvalues=np.frombuffer(data, dtype="<u8").astype(np.uint64))
