@@ -72,7 +72,9 @@ COMMANDS_MODULE = "newscrawl.commands"
 EXTENSIONS = {
     "newscrawl.state.extension.StateExtension": 50,  # after the FeedExporter (0): marks only written lines
     "newscrawl.extensions.health.HealthCheck": 100,
+    "newscrawl.extensions.progress.ProgressLog": 110,
 }
+NEWSCRAWL_PROGRESS_INTERVAL = 60  # seconds between progress lines per site (0: off)
 SPIDER_MIDDLEWARES = {
     "newscrawl.state.middleware.StateSkipMiddleware": 50,
 }

@@ -6,10 +6,14 @@ looking green.  NEWSCRAWL_STRICT=0 gives Scrapy's behaviour back.
 
 from __future__ import annotations
 
+import sys
+
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
 from ..extensions.health import HealthCheck
+from ..sites import all_profiles
+from .preflight import EXIT_NO_NETWORK, profile_hosts, unresolvable
 
 EXIT_RUN_FAILED = 3
 
@@ -22,6 +26,16 @@ class Command(ScrapyCrawl):
         if len(args) != 1:
             raise UsageError("scrapy crawl SITE (one spider; use `scrapy crawlall` for every site)")
         assert self.crawler_process
+        profile = all_profiles().get(args[0])
+        if profile is not None and not self.settings.get("NEWSCRAWL_REPLAY") and not opts.spargs:
+            hosts = profile_hosts(profile)
+            missing = unresolvable(hosts)
+            if missing and len(missing) == len(set(hosts)):
+                print(f"newscrawl: no network: cannot resolve {', '.join(missing)} "
+                      "(check DNS and connectivity, or replay an archive with -s NEWSCRAWL_REPLAY=FILE)",
+                      file=sys.stderr)
+                self.exitcode = EXIT_NO_NETWORK
+                return
         crawler = self._create_crawler(args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()

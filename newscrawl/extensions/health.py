@@ -59,7 +59,9 @@ def summarize(site: str, stats: dict) -> dict:
     return {
         "site": site,
         "finish_reason": stats.get("finish_reason"),
-        "pages": get("response_received_count") - get("robotstxt/response_count"),
+        # pages that came back 2xx: a 404 or a replay miss is a response, not a fetched page
+        "pages": sum(int(v) for k, v in stats.items() if k.startswith("downloader/response_status_count/2"))
+        - sum(int(v) for k, v in stats.items() if k.startswith("robotstxt/response_status_count/2")),
         "articles_requested": get("newscrawl/requests/article"),
         "items": get("item_scraped_count"),
         "skipped_seen": get("newscrawl/state/skipped"),

@@ -27,3 +27,4 @@ def _spider_class(key: str, profile) -> type[ProfileSpider]:
 for _key, _profile in all_profiles().items():
     _cls = _spider_class(_key, _profile)
     globals()[_cls.__name__] = _cls
+del _key, _profile, _cls  # the loop variables would make the spider loader see the last class twice

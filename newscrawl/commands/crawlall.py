@@ -1,0 +1,175 @@
+"""`scrapy crawlall`: the nightly job - every site, one process, one summary, a loud exit status.
+
+Why one process for all sites: sites run side by side on one reactor (politeness is
+per domain, so they do not slow each other), the near-duplicate index is shared, so
+one agency story on two sites is caught the same night, and one summary covers the
+night.  A failure stays within its site: an exception in a callback or a dead site
+fails that site's verdict only, and a site that cannot even start is reported and
+the others still run.  What one process cannot survive (a kill, an OOM) is covered by
+the state: the next run resumes where this one stopped, without re-exporting.
+
+Exit status: 0 every site finished well; 3 at least one site failed (named in the
+summary and the log); 4 no network at all (no site host resolves; nothing was done);
+75 another run holds the lock (nothing was done).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+
+from ..extensions.health import HealthCheck
+from ..runlock import RunLock
+from ..sites import all_profiles
+from .crawl import EXIT_RUN_FAILED
+from .preflight import EXIT_NO_NETWORK, profile_hosts, unresolvable
+
+EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
+logger = logging.getLogger(__name__)
+
+COLUMNS = [("site", 12), ("ok", 4), ("pages", 6), ("items", 6), ("skipped", 8), ("dups", 5),
+           ("dropped", 16), ("errors", 7), ("fallback", 9), ("secs", 6)]
+
+
+def format_table(rows: list[dict]) -> str:
+    def cell(row, name):
+        value = row.get(name)
+        if name == "dropped":
+            return ",".join(f"{k}:{v}" for k, v in sorted((value or {}).items())) or "0"
+        if name == "ok":
+            return "FAIL" if row.get("failed") else "ok"
+        if name == "dups":
+            return str(row.get("duplicates", 0))
+        if name == "skipped":
+            return str(row.get("skipped_seen", 0))
+        if name == "secs":
+            return "-" if row.get("seconds") is None else f"{row['seconds']:.0f}"
+        return str(value if value is not None else 0)
+
+    lines = ["  ".join(f"{name:<{width}}" for name, width in COLUMNS)]
+    for row in rows:
+        lines.append("  ".join(f"{cell(row, name):<{width}}" for name, width in COLUMNS))
+    for row in rows:
+        for reason in row.get("reasons", []):
+            lines.append(f"FAILED {row['site']}: {reason}")
+    return "\n".join(lines)
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+
+    def syntax(self) -> str:
+        return "[options]"
+
+    def short_desc(self) -> str:
+        return "Run every site (the nightly job); exit non-zero when any site failed"
+
+    def add_options(self, parser) -> None:
+        super().add_options(parser)
+        parser.add_argument("--sites", default="", help="comma-separated site keys (default: every site)")
+        parser.add_argument("--exclude", default="", help="comma-separated site keys to leave out")
+        parser.add_argument("--budget", type=float, default=0,
+                            help="time budget in seconds for the whole run (each site is closed when it is spent)")
+        parser.add_argument("--summary", default="", help="write the JSON summary here (default: data/runs/)")
+
+    def _sites(self, opts) -> list[str]:
+        known = list(all_profiles())
+        wanted = [s.strip() for s in opts.sites.split(",") if s.strip()] or known
+        excluded = {s.strip() for s in opts.exclude.split(",") if s.strip()}
+        unknown = [s for s in wanted + sorted(excluded) if s not in known]
+        if unknown:
+            raise UsageError(f"unknown site(s): {', '.join(unknown)}; known: {', '.join(known)}", print_help=False)
+        return [s for s in wanted if s not in excluded]
+
+    def run(self, args, opts) -> None:
+        if args:
+            raise UsageError("crawlall takes no positional arguments (use --sites)")
+        assert self.crawler_process is not None and self.settings is not None
+        sites = self._sites(opts)
+        if not self.settings.get("NEWSCRAWL_REPLAY"):
+            hosts = [h for site in sites for h in profile_hosts(all_profiles()[site])]
+            missing = unresolvable(hosts)
+            if missing and len(missing) == len(set(hosts)):
+                print(f"newscrawl: no network: none of the {len(set(hosts))} site hosts resolves "
+                      f"({', '.join(missing[:3])}, ...); check DNS and connectivity, or replay an archive "
+                      "with -s NEWSCRAWL_REPLAY=FILE", file=sys.stderr)
+                self.exitcode = EXIT_NO_NETWORK
+                return
+        data_dir = Path(self.settings.get("NEWSCRAWL_DATA_DIR"))
+        lock = RunLock(data_dir / "crawlall.lock")
+        if not lock.acquire():
+            holder = lock.holder()
+            print(f"newscrawl: another run is in progress (pid {holder.get('pid', '?')}, "
+                  f"started {holder.get('started', '?')}); not starting.", file=sys.stderr)
+            self.exitcode = EXIT_LOCKED
+            return
+        if lock.previous and lock.previous.get("pid"):
+            logger.warning("Stale lock from a run that is gone (pid %s, started %s): taken over; "
+                           "this run resumes from the state", lock.previous.get("pid"), lock.previous.get("started"))
+        try:
+            self._run_sites(sites, opts, data_dir)
+        finally:
+            lock.release()
+
+    def _run_sites(self, sites: list[str], opts, data_dir: Path) -> None:
+        if opts.budget:
+            self.settings.set("CLOSESPIDER_TIMEOUT", opts.budget, priority="cmdline")
+        started = time.time()
+        crawlers, bootstrap_errors = {}, {}
+        for site in sites:
+            try:
+                crawler = self.crawler_process.create_crawler(site)
+                deferred = self.crawler_process.crawl(crawler)
+            except Exception as exc:  # noqa: BLE001 - one site that cannot start must not stop the others
+                bootstrap_errors[site] = f"did not start: {exc!r}"
+                logger.error("Site %s did not start: %r", site, exc)
+                continue
+            self._on_failure(deferred, site, bootstrap_errors)
+            crawlers[site] = crawler
+        self.crawler_process.start()
+
+        rows = []
+        for site in sites:
+            health = crawlers[site].get_extension(HealthCheck) if site in crawlers else None
+            verdict = health.verdict if health is not None else None
+            if verdict is None:
+                reason = bootstrap_errors.get(site, "the crawl did not report a result")
+                rows.append({"site": site, "failed": True, "reasons": [reason]})
+            else:
+                rows.append({**verdict.summary, "failed": verdict.failed, "reasons": verdict.reasons})
+        failed = [r["site"] for r in rows if r["failed"]]
+        summary = {
+            "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+            "seconds": round(time.time() - started, 1),
+            "ok": not failed,
+            "failed_sites": failed,
+            "sites": rows,
+        }
+        out = Path(opts.summary) if opts.summary else data_dir / "runs" / (
+            time.strftime("%Y-%m-%dT%H-%M-%SZ", time.gmtime(started)) + ".json")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
+        print(format_table(rows))
+        print(f"summary: {out}")
+        if failed:
+            print(f"newscrawl: run FAILED for {', '.join(failed)}", file=sys.stderr)
+            self.exitcode = EXIT_RUN_FAILED
+
+    @staticmethod
+    def _on_failure(running, site: str, errors: dict) -> None:
+        """Record a crawl that crashed; *running* is a Deferred or an asyncio Task (Scrapy's choice)."""
+        def record(message: str) -> None:
+            errors[site] = f"crashed: {message}"
+            logger.error("Site %s crashed: %s", site, message)
+
+        if hasattr(running, "addErrback"):
+            running.addErrback(lambda failure: record(failure.getErrorMessage()))
+        else:
+            running.add_done_callback(
+                lambda task: record(repr(task.exception())) if not task.cancelled() and task.exception() else None)

@@ -1,0 +1,45 @@
+"""Before a live crawl: can the site hosts be resolved at all?
+
+Without a network every request fails after its retries, Scrapy prints a traceback
+per robots.txt and the night ends with a wall of errors.  One look-up per host first
+turns "no network" into one clear line and its own exit status.
+"""
+
+from __future__ import annotations
+
+import socket
+from concurrent.futures import ThreadPoolExecutor
+
+EXIT_NO_NETWORK = 4
+
+
+def _resolves(host: str) -> bool:
+    try:
+        socket.getaddrinfo(host, 443, proto=socket.IPPROTO_TCP)
+        return True
+    except (OSError, UnicodeError):
+        return False
+
+
+def unresolvable(hosts: list[str], timeout: float = 10.0) -> list[str]:
+    """The hosts that do not resolve (all of them when DNS itself is down)."""
+    hosts = sorted(set(h for h in hosts if h))
+    if not hosts:
+        return []
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(timeout)
+    try:
+        with ThreadPoolExecutor(max_workers=min(8, len(hosts))) as pool:
+            results = list(pool.map(_resolves, hosts))
+    finally:
+        socket.setdefaulttimeout(previous)
+    return [h for h, ok in zip(hosts, results) if not ok]
+
+
+def profile_hosts(profile) -> list[str]:
+    from urllib.parse import urlsplit
+
+    found = profile.discovery
+    urls = list(found.feeds) + list(found.sitemaps) + list(found.listing_pages)
+    hosts = [urlsplit(u).hostname or "" for u in urls]
+    return hosts or [profile.canonical_host or profile.domains[0]]
