@@ -16,10 +16,12 @@ from typing import Any, AsyncIterator
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from ..browser import browser_meta, configure_browser
 from ..discovery.feeds import parse_feed
 from ..discovery.sitemaps import parse_sitemap
 from ..discovery.xml import NotXML, UnsafeXML
@@ -59,6 +61,7 @@ class BaseNewsSpider(scrapy.Spider):
     @classmethod
     def update_settings(cls, settings) -> None:
         super().update_settings(settings)
+        configure_browser(settings, getattr(cls, "profile", None))  # scrapy-playwright only when needed
         if not settings.getdict("FEEDS") and settings.get("NEWSCRAWL_OUTPUT"):
             settings.set("FEEDS", {settings["NEWSCRAWL_OUTPUT"]: {
                 "format": "jsonlines", "encoding": "utf8", "fields": EXPORT_FIELDS,
@@ -80,11 +83,12 @@ class BaseNewsSpider(scrapy.Spider):
         profile = self.profile_for(url)
         return scrapy.Request(
             canonical_url(url, profile), callback=self.parse_article, errback=self.on_error,
-            meta={KIND: "article", **meta},
+            meta={KIND: "article", **browser_meta(self, profile, "article"), **meta},
         )
 
     def page_request(self, url: str, kind: str, callback, **meta: Any) -> scrapy.Request:
-        return scrapy.Request(url, callback=callback, errback=self.on_error, meta={KIND: kind, **meta})
+        return scrapy.Request(url, callback=callback, errback=self.on_error,
+                              meta={KIND: kind, **browser_meta(self, self.profile_for(url), kind), **meta})
 
     def _max_age(self, profile: SiteProfile) -> float:
         if self.max_age_override is not None:
@@ -234,6 +238,12 @@ class BaseNewsSpider(scrapy.Spider):
     def on_error(self, failure: Failure):
         request = failure.request
         kind = request.meta.get(KIND, "page")
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            # a request a middleware chose not to make (robots.txt, a rule): a decision, not an error
+            self.count(f"ignored/{kind}")
+            self.logger.info("%s request not made (%s): %s", kind, failure.getErrorMessage() or "ignored",
+                             request.url)
+            return
         if failure.check(HttpError):
             status = failure.value.response.status
             reason = f"http_{status}"
