@@ -118,6 +118,8 @@ def test_record_then_replay_gives_the_same_records(tmp_path, local_site):
     # byte for byte: what the server sent (the feed still gzip-compressed) is what the archive holds
     archive = WarcArchive([recording])
     for path, (_status, headers, body) in pages.items():
+        if path == "/news-sitemap.xml":
+            continue  # not part of a feed crawl
         stored = archive.get(base + path)
         assert stored is not None and stored.body == body, path
     (tmp_path / "replay").mkdir()
