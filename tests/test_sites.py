@@ -110,3 +110,19 @@ def test_broken_selectors_degrade_to_good_text(key):
         assert f1 >= 0.95, f"{url}: fallback body F1 {f1:.3f}\n--- got:\n{record['body']}"
         leaked = [s for s in want["_must_not_contain"] if s in record["body"]]
         assert not leaked, f"{url}: fallback leaked {leaked}"
+
+
+def test_a_redesigned_site_is_counted_as_fallback_in_a_real_crawl(tmp_path):
+    import shutil
+
+    folder = tmp_path / "dailyview"
+    shutil.copytree(SITE_FIXTURES / "dailyview", folder)
+    for page in folder.glob("article_*.html"):
+        page.write_text(break_selectors(page.read_text(encoding="utf-8")), encoding="utf-8")
+    result = crawl(["dailyview"], tmp_path, warc=site_warc(folder, tmp_path), settings=NO_AGE_LIMIT)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stats["newscrawl/extract/fallback"] == 4
+    assert result.verdict["summary"]["fallback"] == 4
+    expected = expected_records(SITE_FIXTURES / "dailyview")
+    for record in result.records:
+        assert bigram_f1(expected[record["url"]]["body"], record["body"]) >= 0.95
