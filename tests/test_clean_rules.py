@@ -133,3 +133,16 @@ def test_profile_rules_add_to_the_generic_ones():
 def test_removed_lines_are_counted_by_reason():
     counts = result(PROSE + "<p>[cosmosfarm_share_buttons]</p><p>引用:KBS</p><p>コメント0</p>").removed
     assert counts["shortcode"] == 1 and counts["clutter_line"] == 1 and counts["end_marker"] == 1
+
+
+def test_translation_and_source_credits_of_japanese_editions_are_dropped():
+    html = (PROSE + "<p>キム・ジウン記者 (お問い合わせ japan@hani.co.kr )</p><p>原文入力：2025-12-04 21:30</p>"
+            "<p>訳H.J</p><p>(翻訳：中嶋一成)</p><p>朝鮮日報/朝鮮日報日本語版</p><p>この記事を読んで…</p>"
+            "<p>元記事配信日時 : 2025年12月05日 10時15分</p>")
+    cleaned = result(html)
+    assert cleaned.body == PROSE_TEXT
+    assert cleaned.authors == ["キム・ジウン"]
+
+
+def test_an_agency_photo_caption_paragraph_is_dropped():
+    assert body(PROSE + "<p>本会議場で予算案の採決に臨む議員ら=4日、ソウル(聯合ニュース)</p>") == PROSE_TEXT

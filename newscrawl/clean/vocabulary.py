@@ -64,6 +64,15 @@ DROP_LINE_RES = tuple(re.compile(p) for p in (
     r"^(?:ホーム|HOME|Home|トップ|TOP)\s*[>＞›»/]",  # breadcrumbs
     r"^(?:登録|更新|修正|配信|公開|掲載|記事入力|入力|最終更新|投稿)(?:日時|日)?\s*[:：]?\s*\d{4}\s*[-/.年]",
     r"^[\d\s\-/.:年月日時分秒()（）月火水木金土曜]{8,24}$",  # a date alone on its line
+    # translation and source credits of the Japanese editions (hani, chosun, kstyle, joongang)
+    r"^(?:原文入力|原文|元記事配信日時|元記事)\s*[:：]",
+    r"原文\s*[:：]\s*$",
+    r"^訳\s?[A-Z]\.?[A-Z]\.?$",
+    r"^[(（]?翻訳\s*[:：=＝].{1,30}[)）]?$",
+    r"^[^\s。、]{2,20}/[^\s。、]{2,20}日本語版$",  # 朝鮮日報/朝鮮日報日本語版
+    r"^この記事を読んで",  # the reaction widget under joongang articles
+    # a photo caption printed as a paragraph: "<what>=<day>、<place>(聯合ニュース)"
+    r"^[^。]{0,80}[=＝][^。]{0,40}[(（](?:聯合ニュース|ニューシス|NEWSIS|News1|ニュース1)[)）]$",
 ))
 
 # The body ends before the first paragraph matching one of these.
@@ -78,6 +87,8 @@ EMAIL_LINE_RE = re.compile(r"^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
 # Reporter lines that name the author.  The named group "name" is the author.
 AUTHOR_LINE_RES = tuple(re.compile(p) for p in (
     r"^記者\s*[:：]\s*(?P<name>[^\s:：]{2,20}(?:\s[^\s:：]{1,20})?)$",
+    # "キム・ミンス記者", "キム・ジウン記者 (お問い合わせ japan@hani.co.kr )"
+    r"^(?P<name>[^\s、。「」:：=＝]{2,15})\s?記者(?:\s*[(（][^)）]*[)）])?$",
     r"^(?:執筆者|筆者|著者|取材・文|文)\s*[:：=＝]\s*(?P<name>[^\s:：（(]{2,20})(?:\s*[（(][^)）]*[)）])?$",
 ))
 
