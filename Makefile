@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install crawl test lock clean
+.PHONY: install crawl test lock clean bench
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,13 @@ crawl: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# Benchmarks against trafilatura/readability/jusText and bare Scrapy (not part of the test suite);
+# rewrites the generated sections of docs/benchmarks.md.
+bench: install
+	$(BIN)/python benchmarks/quality.py --write
+	$(BIN)/python benchmarks/speed.py --write
+	$(BIN)/python benchmarks/throughput.py --write
 
 # Re-pin every dependency (run after changing pyproject.toml, commit constraints.txt).
 lock:

@@ -27,18 +27,38 @@ SCHEME = "affine32"  # stored signatures must be read back with the scheme that 
 MIN_CHARS = 80  # shorter texts are too small to call near-duplicates
 
 
-def shingles(text: str) -> set[bytes]:
+_MIX = 0x9E3779B1  # the golden-ratio multiplier: spreads code points over 64 bits
+
+
+def shingle_hashes(text: str):
+    """A 32-bit hash of every distinct character 4-gram, computed in numpy.
+
+    datasketch hashes each shingle with SHA-1 in a Python loop (4 million calls for
+    5,000 articles, the largest cost of a crawl); combining the code points of each
+    4-gram with a multiply-add over a whole array is ~100x cheaper, and the MinHash
+    scheme mixes the values again (fmix) before its permutations.
+    """
+    import numpy as np
+
     norm = normalise_text(text)
-    return {norm[i:i + SHINGLE].encode("utf-8") for i in range(max(len(norm) - SHINGLE + 1, 0))}
+    if len(norm) < SHINGLE:
+        return np.zeros(0, dtype=np.uint64)
+    points = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    count = len(points) - SHINGLE + 1
+    mixed = points[:count].copy()
+    with np.errstate(over="ignore"):  # wrapping uint64 arithmetic is the point
+        for offset in range(1, SHINGLE):
+            mixed = mixed * np.uint64(_MIX) + points[offset:offset + count]
+    return np.unique((mixed ^ (mixed >> np.uint64(32))) & np.uint64(0xFFFFFFFF))
 
 
 def minhash(text: str):
     from datasketch import MinHash
 
-    m = MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME)
-    grams = shingles(text)
-    if grams:
-        m.update_batch(list(grams))
+    m = MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME, hashfunc=int)
+    hashes = shingle_hashes(text)
+    if len(hashes):
+        m.update_batch(hashes.tolist())
     return m
 
 

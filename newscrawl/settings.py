@@ -57,7 +57,26 @@ COOKIES_ENABLED = False
 DOWNLOADER_MIDDLEWARES = {
     "newscrawl.replay.middleware.ReplayMiddleware": 950,
     "newscrawl.replay.middleware.RecordMiddleware": 960,
+    # bad input and hostile responses (newscrawl/middlewares, docs/bad-input.md); the numbers place
+    # each one's process_response before the stock middleware it must precede
+    "newscrawl.middlewares.scheme.HttpOnlyMiddleware": 40,  # before Offsite (50) and robots.txt (100)
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,  # replaced by the same rule, counted:
+    "newscrawl.middlewares.offsite.OffsiteMiddleware": 50,
+    "newscrawl.middlewares.gone.GoneMiddleware": 555,  # before Retry (550): 404/410 never retried
+    "newscrawl.middlewares.retry_after.RetryAfterMiddleware": 560,  # before Retry (550)
+    "newscrawl.middlewares.redirects.RedirectGuardMiddleware": 650,  # before Redirect (600), MetaRefresh (580)
+    "newscrawl.middlewares.transport.TransportEventsMiddleware": 890,  # sees each failed attempt before Retry
 }
+# -- bad input and hostile responses (docs/bad-input.md) -------------------------------------------
+NEWSCRAWL_MAX_RETRY_AFTER = 60  # seconds: a 429/503 Retry-After up to this is waited for; longer: not retried this run
+NEWSCRAWL_MAX_PAGE_BYTES = 8 * 1024 * 1024  # an article page over this is not parsed (replay has no DOWNLOAD_MAXSIZE)
+NEWSCRAWL_MAX_HTML_DEPTH = 256  # tags nested deeper than this: a depth bomb, not an article (libxml2 cuts at 256)
+NEWSCRAWL_HTTP_ONLY = True  # refuse every request that is not http(s): file://, ftp://, data:, s3://
+NEWSCRAWL_REDIRECT_GUARD = True  # no redirect followed to another site, to a non-HTTP URL, or round in a loop
+NEWSCRAWL_TRANSPORT_EVENTS = True  # count and log every failed download attempt (timeout, reset, oversize)
+# and no download handler that reads local files or speaks another protocol, whatever a URL says
+DOWNLOAD_HANDLERS = {"file": None, "s3": None, "ftp": None, "data": None}
+
 ITEM_PIPELINES = {
     "newscrawl.pipelines.clean.CleanPipeline": 100,
     "newscrawl.pipelines.dedup.DedupPipeline": 200,
@@ -65,6 +84,18 @@ ITEM_PIPELINES = {
 }
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+# -- browser pages (newscrawl/browser, docs/browser.md) ------------------------------------------
+# scrapy-playwright's download handler and its PLAYWRIGHT_* settings are switched on by the spider
+# (newscrawl/browser/config.py) only when it has browser pages; a PLAYWRIGHT_* value set here or
+# with -s wins over newscrawl's defaults.
+NEWSCRAWL_BROWSER = "auto"  # auto: the pages a profile's [browser] names; off: none; always: every listing/article page
+NEWSCRAWL_BROWSER_EXECUTABLE = ""  # a Chromium path or name; "playwright": Playwright's own; "": search
+NEWSCRAWL_BROWSER_SEARCH = ["/usr/bin/chromium", "chromium", "chromium-browser"]  # then Playwright's cache
+NEWSCRAWL_BROWSER_TIMEOUT = 30  # seconds: navigation and each wait of a page; past it the page is an error
+NEWSCRAWL_BROWSER_PAGES_PER_CONTEXT = 100  # a fresh browser context after this many pages (flat memory)
+NEWSCRAWL_BROWSER_BLOCK_TYPES = []  # resource types not loaded; [] = images, fonts, media, ... (rendering.py)
+NEWSCRAWL_BROWSER_BLOCK_HOSTS = []  # ad/tracker hosts not loaded, besides the built-in list (rendering.py)
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 LOG_LEVEL = "INFO"
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from functools import lru_cache
 
 from lxml import html as lxml_html
+from lxml.cssselect import CSSSelector
 from lxml.etree import _Comment, _ProcessingInstruction
 
 from . import vocabulary as vocab
@@ -101,7 +103,7 @@ def remove_clutter(root, drop_selectors: tuple[str, ...] = ()) -> None:
         return False
 
     for selector in drop_selectors:
-        for el in root.cssselect(selector):
+        for el in _css(selector)(root):
             if el is not root:
                 _drop(el)
     for el in _elements(root):
@@ -177,6 +179,12 @@ def _remove_repeated_blocks(root) -> None:
         if len(tops) >= 2:
             for el in tops:
                 _drop(el)
+
+
+@lru_cache(maxsize=512)
+def _css(selector: str) -> CSSSelector:
+    """A compiled selector: translating CSS to XPath costs more than running it."""
+    return CSSSelector(selector)
 
 
 def parse_fragment(markup: str):

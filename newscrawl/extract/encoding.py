@@ -5,6 +5,13 @@ that lies (``charset=UTF-8`` over Shift_JIS bytes: WoW!Korea served Shift_JIS). 
 sign of a wrong charset is U+FFFD replacement characters; when they appear, the
 other declared charsets and then a detector (charset-normalizer) get a chance, and
 the decoding with the fewest replacements wins.  Mojibake is counted, never silent.
+
+Two declarations can also be wrong without a single U+FFFD: a single-byte charset
+(``ISO-8859-1``, a common server default) decodes any bytes, and a legacy charset may
+decode UTF-8 bytes into plausible kanji.  So when the declared charset is single-byte over
+non-ASCII bytes, or the bytes are valid UTF-8 under another name, the <meta> charset and
+UTF-8 get the same chance (a tie goes against the doubtful one).  Byte order marks, a
+leading one or stray ones inside the page (PHP includes saved with a BOM), are removed.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ class Decoded:
     encoding: str
     redecoded: bool = False  # the declared charset was wrong and another one was used
     invalid_bytes: int = 0  # replacement characters left in the final text
+    boms: int = 0  # byte order marks: a leading one, or stray ones inside (included files); removed
 
 
 def _norm(name: str | None) -> str | None:
@@ -48,31 +56,86 @@ def _try(body: bytes, encoding: str | None) -> str | None:
         return None
 
 
+# The charsets Japanese sites write when they name a standard one.
+_SUPERSETS = {"shift_jis": "cp932", "euc_jp": "euc_jis_2004"}
+_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def _single_byte(encoding: str | None) -> bool:
+    """ISO-8859-x, windows-125x: any byte decodes, so a wrong one shows no U+FFFD, only mojibake."""
+    try:
+        return len(bytes(range(0x80, 0x100)).decode(encoding or "", "replace")) == 0x80
+    except LookupError:
+        return False
+
+
+def _utf8(body: bytes) -> bool:
+    """Non-ASCII bytes that are valid UTF-8: legacy CJK text practically never is."""
+    if body.isascii():
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _doubtful(encoding: str | None, body: bytes) -> bool:
+    """A declared charset that decodes without U+FFFD and may still be wrong (meta vs header)."""
+    name = _norm(encoding)
+    if name == "utf-8" or body.isascii():
+        return False
+    return _single_byte(name) or _utf8(body)
+
+
+def _without_boms(decoded: Decoded) -> Decoded:
+    leading = decoded.response.body.startswith(_BOMS)
+    text = decoded.response.text
+    stray = text.count("\ufeff")
+    decoded.boms = stray + (1 if leading and not text.startswith("\ufeff") else 0)
+    if stray:
+        decoded.response = decoded.response.replace(body=text.replace("\ufeff", "").encode("utf-8"),
+                                                    encoding="utf-8")
+    return decoded
+
+
 def decode(response: TextResponse, fallback_encoding: str = "") -> Decoded:
     text = response.text
     bad = text.count("\ufffd")
-    if not bad:
-        return Decoded(response, response.encoding)
     body = response.body
+    if not bad and not _doubtful(response.encoding, body):
+        return _without_boms(Decoded(response, response.encoding))
     candidates: list[str] = []
     meta = _META_CHARSET_RE.search(body[:4096])
     for name in (meta.group(1).decode("ascii", "ignore") if meta else None, fallback_encoding):
         if _norm(name):
             candidates.append(_norm(name))
-    guess = from_bytes(body[:200_000]).best()
-    if guess is not None and _norm(guess.encoding):
-        candidates.append(_norm(guess.encoding))
-    # cp932 is the superset Windows-era Japanese sites actually write when they say Shift_JIS
-    candidates += ["cp932" for c in list(candidates) if c == "shift_jis"]
-    best_text, best_enc, best_bad = text, response.encoding, bad
+    if bad:  # the detector only when the declared charset visibly fails
+        guess = from_bytes(body[:200_000]).best()
+        if guess is not None and _norm(guess.encoding):
+            candidates.append(_norm(guess.encoding))
+    utf8 = _utf8(body)
+    if utf8:
+        candidates.append("utf-8")
+    # cp932 is the superset Windows-era Japanese sites actually write when they say Shift_JIS,
+    # euc_jis_2004 the one EUC-JP pages with ① or ㈱ (NEC row 13) need
+    candidates += [_SUPERSETS[c] for c in [*candidates, _norm(response.encoding)] if c in _SUPERSETS]
+
+    def score(decoded: str, enc: str | None) -> tuple[int, int]:
+        # fewest replacement characters; on a tie, not a single-byte charset over non-ASCII
+        # bytes, and not a legacy charset over bytes that are valid UTF-8
+        wrong = (_single_byte(_norm(enc)) and not body.isascii()) or (utf8 and _norm(enc) != "utf-8")
+        return decoded.count("\ufffd"), int(wrong)
+
+    best_text, best_enc, best_score = text, response.encoding, score(text, response.encoding)
     for enc in candidates:
         decoded = _try(body, enc)
-        if decoded is not None and decoded.count("\ufffd") < best_bad:
-            best_text, best_enc, best_bad = decoded, enc, decoded.count("\ufffd")
+        if decoded is not None and score(decoded, enc) < best_score:
+            best_text, best_enc, best_score = decoded, enc, score(decoded, enc)
     if best_enc == response.encoding:
-        return Decoded(response, response.encoding, invalid_bytes=bad)
+        return _without_boms(Decoded(response, response.encoding, invalid_bytes=bad))
     fixed = response.replace(body=best_text.encode("utf-8"), encoding="utf-8")
-    return Decoded(fixed, best_enc, redecoded=True, invalid_bytes=best_bad)
+    return _without_boms(Decoded(fixed, best_enc, redecoded=True, invalid_bytes=best_score[0]))
 
 
 def is_mostly_broken(decoded: Decoded) -> bool:

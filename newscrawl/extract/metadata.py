@@ -68,12 +68,19 @@ def _jsonld_article(sel: Selector) -> dict[str, Any]:
     return found[0] if found else {}
 
 
-def _meta(sel: Selector, *names: str) -> str | None:
-    for name in names:
-        value = sel.xpath(f"//meta[@property='{name}' or @name='{name}']/@content").get()
-        if value and value.strip():
-            return " ".join(value.split())
-    return None
+def _meta_map(sel: Selector) -> dict[str, str]:
+    """Every <meta property|name=... content=...>, first value per name (one XPath, not one per name)."""
+    found: dict[str, str] = {}
+    for meta in sel.root.iter("meta"):
+        key = meta.get("property") or meta.get("name")
+        value = meta.get("content")
+        if key and value and value.strip() and key not in found:
+            found[key] = " ".join(value.split())
+    return found
+
+
+def _first(metas: dict[str, str], *names: str) -> str | None:
+    return next((metas[n] for n in names if n in metas), None)
 
 
 def _tags(value: Any) -> list[str]:
@@ -86,18 +93,19 @@ def _tags(value: Any) -> list[str]:
 
 def read_metadata(sel: Selector) -> Metadata:
     ld = _jsonld_article(sel)
+    metas = _meta_map(sel)
     section = ld.get("articleSection")
     if isinstance(section, list):
         section = section[0] if section else None
     return Metadata(
-        title=_meta(sel, "og:title", "twitter:title") or (ld.get("headline") or None)
+        title=_first(metas, "og:title", "twitter:title") or (ld.get("headline") or None)
         or (" ".join(sel.xpath("//title//text()").get("").split()) or None),
-        site_name=_meta(sel, "og:site_name", "application-name"),
-        published=ld.get("datePublished") or _meta(sel, "article:published_time", "pubdate", "publishdate",
+        site_name=_first(metas, "og:site_name", "application-name"),
+        published=ld.get("datePublished") or _first(metas, "article:published_time", "pubdate", "publishdate",
                                                      "date", "dc.date", "DC.date.issued"),
-        modified=ld.get("dateModified") or _meta(sel, "article:modified_time", "og:updated_time"),
-        authors=_names(ld.get("author")) or _names(_meta(sel, "author", "article:author")),
-        section=(section if isinstance(section, str) else None) or _meta(sel, "article:section"),
+        modified=ld.get("dateModified") or _first(metas, "article:modified_time", "og:updated_time"),
+        authors=_names(ld.get("author")) or _names(_first(metas, "author", "article:author")),
+        section=(section if isinstance(section, str) else None) or _first(metas, "article:section"),
         tags=[t for t in sel.xpath("//meta[@property='article:tag']/@content").getall() if t.strip()]
         or _tags(ld.get("keywords")),
         canonical=sel.xpath("//link[@rel='canonical']/@href").get(),

@@ -65,14 +65,20 @@ class TextRules:
 
 @dataclass(frozen=True)
 class Browser:
-    """Browser rendering (scrapy-playwright) for the pages that need it."""
+    """Browser rendering (scrapy-playwright) for the pages that need it (docs/browser.md).
 
-    listing: bool = False
-    article: bool = False
-    wait_for: str = ""  # CSS selector to wait for
-    click: str = ""  # CSS of a "more" button
+    Clicks and scrolls happen on listing pages only: an article page that needs them is rare,
+    and waiting for items that never come would cost every article the full timeout.
+    """
+
+    listing: bool = False  # render listing pages
+    article: bool = False  # render article pages
+    wait_for: str = ""  # CSS selector to wait for (listing pages; article pages too unless article_wait_for)
+    article_wait_for: str = ""  # CSS selector article pages wait for instead of wait_for
+    click: str = ""  # CSS of a "more" button, clicked up to click_times while it is visible
     click_times: int = 0
-    scroll_times: int = 0
+    scroll_times: int = 0  # scroll to the bottom up to this many times, until no new items
+    items: str = ""  # CSS of what a click or scroll adds (default: wait_for); no growth = the end
 
 
 @dataclass(frozen=True)

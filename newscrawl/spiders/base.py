@@ -29,6 +29,8 @@ from ..extract.article import all_values, extract_article
 from ..extract.dates import parse_date
 from ..items import EXPORT_FIELDS
 from ..extract.encoding import decode, is_mostly_broken
+from ..extract.guards import ArticleGuard
+from ..replay.archive import url_key
 from ..sites.profile import SiteProfile
 from ..urls import canonical_url, same_site
 
@@ -78,6 +80,13 @@ class BaseNewsSpider(scrapy.Spider):
     # -- helpers ----------------------------------------------------------------------------
     def count(self, key: str, n: int = 1) -> None:
         self.crawler.stats.inc_value(f"newscrawl/{key}", n)
+
+    @property
+    def guard(self) -> ArticleGuard:
+        """The content checks on article pages (extract/guards.py), with this crawl's stats and limits."""
+        if "_guard" not in self.__dict__:
+            self._guard = ArticleGuard.from_crawler(self.crawler)
+        return self._guard
 
     def article_request(self, url: str, **meta: Any) -> scrapy.Request:
         profile = self.profile_for(url)
@@ -165,9 +174,18 @@ class BaseNewsSpider(scrapy.Spider):
             self.logger.error("Sitemap %s is not usable (%s): %s", response.url, kind, exc)
             return
         if sitemap.kind == "sitemapindex":
+            # an index listing itself, or A -> B -> A: each sitemap is read once per run
+            seen = self.__dict__.setdefault("_sitemaps_seen", set())
+            seen.update(url_key(u) for u in [*response.meta.get("redirect_urls", []), response.url])
             for entry in sitemap.entries:
                 child = urljoin(response.url, entry.url)
-                if child == response.url or depth >= 3 or not same_site(child, profile):
+                if url_key(child) in seen:
+                    self.count("discovery/sitemap_loop")
+                    self.logger.warning("Sitemap index %s lists an already read sitemap (a loop): %s not followed",
+                                        response.url, child)
+                    continue
+                seen.add(url_key(child))
+                if depth >= 3 or not same_site(child, profile):
                     self.count("discovery/sitemap_refused")
                     continue
                 if self.too_old(entry.lastmod, profile, response):
@@ -215,8 +233,11 @@ class BaseNewsSpider(scrapy.Spider):
             self.count(f"article/{kind}")
             self.logger.warning("Article %s is not an HTML page (%s): skipped", response.url, kind)
             return
+        if not self.guard.check_response(response):  # PDF/image bytes, JSON, over NEWSCRAWL_MAX_PAGE_BYTES
+            return
         profile = self.profile_for(response.url)
         decoded = decode(response, profile.encoding)
+        self.guard.note_decoding(decoded)
         if decoded.redecoded:
             self.count("encoding/redecoded")
             self.logger.warning("Wrong charset declared for %s: decoded as %s", response.url, decoded.encoding)
@@ -227,12 +248,17 @@ class BaseNewsSpider(scrapy.Spider):
                 self.logger.error("Article %s could not be decoded (%d bad characters): skipped",
                                   response.url, decoded.invalid_bytes)
                 return
-        result = extract_article(decoded.response, profile, site=self.site_for(response.url))
+        page = self.guard.check_markup(decoded.response)  # depth bomb, cut off, a second <html>
+        if page is None:
+            return
+        result = extract_article(page, profile, site=self.site_for(response.url))
         self.count(f"extract/{result.path}")
         if result.item is None:
             self.logger.warning("No article text found on %s", response.url)
             return
-        yield result.item
+        item = self.guard.check_item(result.item, page, profile.name if profile.key != "news" else None)
+        if item is not None:  # None: a consent wall or a login box, not an article
+            yield item
 
     # -- errors -------------------------------------------------------------------------------
     def on_error(self, failure: Failure):
@@ -241,6 +267,11 @@ class BaseNewsSpider(scrapy.Spider):
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             # a request a middleware chose not to make (robots.txt, a rule): a decision, not an error
             self.count(f"ignored/{kind}")
+            # which rule: OffsiteRedirect, RedirectLoop, RefusedScheme (newscrawl/middlewares), or the
+            # exception behind Scrapy's own (a gzip bomb: DecompressionMaxSizeExceeded)
+            cause = failure.value.__cause__
+            why = type(cause).__name__.strip("_") if cause is not None else failure.type.__name__
+            self.count(f"ignored/{kind}/{why}")
             self.logger.info("%s request not made (%s): %s", kind, failure.getErrorMessage() or "ignored",
                              request.url)
             return

@@ -1,0 +1,355 @@
+"""Content checks on article pages: what is not a whole article never becomes a record.
+
+The spider asks three questions of every article response (spiders/base.py,
+``parse_article``), each answered here with a count under ``newscrawl/`` and one log line:
+
+1. the raw response (before decoding): is it an HTML page at all, and small enough?
+   - bytes of a PDF, an image, a zip ... (whatever the Content-Type says), JSON or XML at
+     an article URL: ``article/not_html``;
+   - more than NEWSCRAWL_MAX_PAGE_BYTES (a replayed archive is not bound by
+     DOWNLOAD_MAXSIZE): ``article/too_large``.
+2. the decoded markup (one linear scan of the tags, scripts/styles/comments skipped):
+   - nesting deeper than NEWSCRAWL_MAX_HTML_DEPTH (a "depth bomb" of nested <div>: libxml2
+     silently cuts such a tree at depth 256 and the extractors then see nonsense):
+     ``article/too_deep``, dropped;
+   - cut off (an <html>/<body> opened, never closed: the server stopped mid-page, the text
+     would be half an article): ``article/truncated``, dropped - the article is not marked
+     done, so the next night fetches it again;
+   - a second <html> document (pages glued together, or a whole document pasted inside the
+     page): libxml2 may drop everything after the inner </html>; the page is repaired to
+     one document (``html/second_html``) and extracted;
+   - unclosed container tags: lxml's recovery handles them; counted (``html/unclosed``).
+3. the extracted article:
+   - only a consent wall or a login/paywall box (little text, made of "Cookieに同意",
+     "有料会員限定", "続きを読むにはログイン" ...): ``article/consent_wall`` /
+     ``article/login_wall``, dropped;
+   - a title that is mojibake (UTF-8 read as Latin-1/cp1252 and written again: "éŸ“å›½"):
+     repaired when the bytes can be recovered (``encoding/mojibake_repaired``), otherwise
+     the title is dropped (``encoding/mojibake_title``) and the record with it (no_title);
+   - a "title" that is only the site's name (a page without a headline): no title
+     (``extract/title_is_site_name``); the validate pipeline drops the record (no_title).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import lxml.html
+from scrapy.http import HtmlResponse, Response, TextResponse
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_PAGE_BYTES = 8 * 1024 * 1024
+DEFAULT_MAX_HTML_DEPTH = 256  # libxml2's own limit for HTML without huge_tree; real pages stay under 60
+
+# -- 1. raw bytes -------------------------------------------------------------------------------------
+_MAGIC = [
+    (b"%PDF-", "pdf"), (b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpeg"), (b"GIF87a", "gif"),
+    (b"GIF89a", "gif"), (b"II*\x00", "tiff"), (b"MM\x00*", "tiff"), (b"PK\x03\x04", "zip"),
+    (b"\xd0\xcf\x11\xe0", "ole"), (b"\x1f\x8b", "gzip"), (b"OggS", "ogg"), (b"ID3", "mp3"),
+    (b"\x1aE\xdf\xa3", "webm"),
+]
+_HTML_START_RE = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title"
+                            rb"|div|p|script|link|!--)", re.IGNORECASE | re.DOTALL)
+
+
+def sniff_not_html(response: Response) -> str | None:
+    """What the response is when it is not an HTML page (``pdf``, ``png``, ``json`` ...), else None.
+
+    The bytes decide first: a PDF or an image served as text/html is still not a page.
+    """
+    head = response.body[:64].lstrip()
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    if head.startswith(b"RIFF") and head[8:12] in (b"WEBP", b"AVI ", b"WAVE"):
+        return head[8:12].decode().strip().lower()
+    if not isinstance(response, TextResponse):
+        return "binary"
+    utf16 = response.encoding.lower().startswith(("utf-16", "utf_16", "utf-32", "utf_32"))
+    if b"\x00" in response.body[:1024] and not utf16:
+        return "binary"
+    if not isinstance(response, HtmlResponse):
+        # a JSON error body, an XML document, plain text: HTML only if it looks like it
+        start = response.body[:2048].lstrip(b"\xef\xbb\xbf")
+        if not _HTML_START_RE.match(start):
+            return {b"{": "json", b"[": "json", b"<": "xml"}.get(start.lstrip()[:1], "text")
+    return None
+
+
+# -- 2. the markup ------------------------------------------------------------------------------------
+# One pass over the tags. Comments, scripts and styles are skipped whole (even unterminated);
+# a tag is "<name ...>" without another "<" inside, so that the scan stays linear on any input.
+_TAG_RE = re.compile(
+    r"<!--.*?(?:-->|\Z)|<(script|style|textarea)\b[^<>]*>.*?(?:</\1\s*>|\Z)|<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^<>]*>",
+    re.DOTALL | re.IGNORECASE,
+)
+# containers whose end tag is required: the ones a depth bomb nests and a broken template leaves open
+_CONTAINERS = frozenset({"div", "span", "section", "article", "main", "aside", "table", "ul", "ol", "dl",
+                         "blockquote", "figure", "form", "nav", "header", "footer", "center", "font"})
+_STRUCTURE = frozenset({"html", "head", "body"})
+
+
+@dataclass
+class Markup:
+    depth: int = 0  # deepest nesting of container tags seen (the scan stops past the limit)
+    too_deep: bool = False
+    truncated: bool = False
+    unclosed: int = 0  # container tags left open at the end
+    structure: list[tuple[str, bool, int, int]] = field(default_factory=list)  # (name, closing, start, end)
+
+    def starts(self, name: str) -> list[tuple[int, int]]:
+        return [(s, e) for n, closing, s, e in self.structure if n == name and not closing]
+
+    def ends(self, name: str) -> list[tuple[int, int]]:
+        return [(s, e) for n, closing, s, e in self.structure if n == name and closing]
+
+    @property
+    def second_html(self) -> bool:
+        return len(self.starts("html")) > 1 or len(self.starts("body")) > 1
+
+
+def scan_markup(text: str, max_depth: int = DEFAULT_MAX_HTML_DEPTH) -> Markup:
+    found = Markup()
+    depth = 0
+    for match in _TAG_RE.finditer(text):
+        name = match.group(3)
+        if not name:
+            continue
+        name = name.lower()
+        closing = bool(match.group(2))
+        if name in _CONTAINERS:
+            if closing:
+                depth = max(0, depth - 1)
+            elif not match.group(0).endswith("/>"):
+                depth += 1
+                if depth > found.depth:
+                    found.depth = depth
+                    if depth > max_depth:
+                        found.too_deep = True
+                        return found
+        elif name in _STRUCTURE:
+            found.structure.append((name, closing, match.start(), match.end()))
+    found.unclosed = depth
+    opened = found.starts("html") or found.starts("body")
+    found.truncated = bool(opened) and not (found.ends("html") or found.ends("body"))
+    return found
+
+
+def repair_second_html(text: str, markup: Markup) -> str:
+    """One document out of two: pages glued together keep the first; a document pasted inside
+    the page loses its own <html>/<head>/<body> tags (their content stays where it is)."""
+    html_starts, html_ends = markup.starts("html"), markup.ends("html")
+    if len(html_starts) > 1 and html_ends and html_starts[1][0] > html_ends[0][0]:
+        return text[:html_ends[0][1]]  # glued: everything after the first </html> is another page
+    drop: list[tuple[int, int]] = []
+    for name in ("html", "head", "body"):
+        drop += markup.starts(name)[1:]  # the first start tag of each stays
+    drop += markup.ends("head")[1:]  # the first </head> closes the real head
+    drop += markup.ends("body")[:-1] + markup.ends("html")[:-1]  # the last </body></html> close the page
+    out, pos = [], 0
+    for start, end in sorted(drop):
+        out.append(text[pos:start])
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+# -- 3. the extracted article -------------------------------------------------------------------------
+_WALL_MAX_CHARS = 600  # a wall is short; an article that mentions a login is not
+_WALL_PATTERNS = [
+    ("consent", re.compile(r"(?:cookie|クッキー)[^。\n]{0,80}?(?:同意|許可|承諾|consent|accept)", re.I)),
+    ("consent", re.compile(r"(?:同意|consent|accept)[^。\n]{0,80}?(?:cookie|クッキー)", re.I)),
+    ("consent", re.compile(r"\b(?:accept|reject|allow) (?:all|cookies)\b|同意して(?:続ける|閉じる)", re.I)),
+    ("consent", re.compile(r"個人情報(?:の取り扱い|保護方針)|プライバシー(?:ポリシー|設定)")),
+    ("login", re.compile(r"(?:有料|プレミアム|購読|会員)(?:会員)?(?:限定|専用)")),
+    ("login", re.compile(r"続きを(?:読む|お読みになる|ご覧になる|閲覧する)には")),
+    ("login", re.compile(r"(?:ログイン|サインイン|会員登録)[^。\n]{0,30}?(?:してください|が必要|すると|して(?:お読み|ご覧))")),
+    ("login", re.compile(r"\b(?:subscribe|sign in|log in)\b[^.\n]{0,30}?\b(?:to (?:continue|read)|required)", re.I)),
+    ("login", re.compile(r"로그인이? 필요|회원 ?전용|구독자 ?전용")),
+]
+_PASSWORD_XPATH = ("//input[translate(@type,'PASWORD','pasword')='password']"
+                   "[not(ancestor::header or ancestor::nav or ancestor::aside or ancestor::footer)]")
+
+
+def wall_kind(body_text: str, page: TextResponse | None = None) -> str | None:
+    """``consent`` / ``login`` when the article text is only a consent wall or a login box."""
+    compact = "".join(body_text.split())
+    if len(compact) >= _WALL_MAX_CHARS:
+        return None
+    hits: dict[str, int] = {}
+    for kind, pattern in _WALL_PATTERNS:
+        if pattern.search(body_text):
+            hits[kind] = hits.get(kind, 0) + 1
+    password = bool(page is not None and page.xpath(_PASSWORD_XPATH))
+    if password:
+        hits["login"] = hits.get("login", 0) + 1
+    if not hits:
+        return None
+    kind = max(hits, key=hits.get)
+    return kind if hits[kind] >= 2 else None
+
+
+# Double-encoded UTF-8: every character of the mojibake is one byte of the original text,
+# read as windows-1252 (browsers map its 5 undefined bytes to the C1 controls, so do we).
+def _cp1252_bytes() -> dict[str, int]:
+    table = {}
+    for byte in range(0x80, 0x100):
+        try:
+            table[bytes([byte]).decode("cp1252")] = byte
+        except UnicodeDecodeError:  # 0x81, 0x8D, 0x8F, 0x90, 0x9D
+            pass
+    table.update({chr(byte): byte for byte in range(0x80, 0xA0)})  # C1 controls: the Latin-1 reading
+    return table
+
+
+_CP1252_BYTE = _cp1252_bytes()
+_LATIN_RUN_RE = re.compile("[" + re.escape("".join(sorted(_CP1252_BYTE))) + "]+")
+# a whole UTF-8 sequence read that way: a lead byte, then exactly as many continuation bytes as it
+# announces ("é’s" is English; "éŸ“" is 韓)
+_CONT = "[" + re.escape("".join(ch for ch, b in _CP1252_BYTE.items() if 0x80 <= b <= 0xBF)) + "]"
+_MOJIBAKE_RE = re.compile(f"[\u00c2-\u00df]{_CONT}|[\u00e0-\u00ef]{_CONT}{{2}}|[\u00f0-\u00f4]{_CONT}{{3}}")
+
+
+def repair_mojibake(text: str) -> tuple[str, str | None]:
+    """(text, None) when clean; (repaired, "repaired"); (text, "broken") when it is mojibake
+    that cannot be undone (bytes lost: U+FFFD or "?" inside the sequences)."""
+    if not text or not _MOJIBAKE_RE.search(text):
+        return text, None
+    broken = False
+
+    def fix(match: re.Match) -> str:
+        nonlocal broken
+        run = match.group(0)
+        if not _MOJIBAKE_RE.search(run):
+            return run
+        raw = bytes(_CP1252_BYTE[ch] for ch in run)
+        for _ in range(3):  # double, and triple, encoding
+            try:
+                decoded = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                broken = True
+                return run
+            if not _MOJIBAKE_RE.search(decoded) or not all(ch in _CP1252_BYTE for ch in decoded):
+                return decoded
+            raw = bytes(_CP1252_BYTE[ch] for ch in decoded)
+        return decoded
+
+    # UTF-8 sequences hold no ASCII byte: each run of Latin characters is repaired on its own
+    repaired = _LATIN_RUN_RE.sub(fix, text)
+    if broken or "\ufffd" in repaired or _MOJIBAKE_RE.search(repaired):
+        return text, "broken"
+    return repaired, "repaired"
+
+
+def _same_name(title: str, names: list[str]) -> bool:
+    norm = lambda s: "".join(unicodedata.normalize("NFKC", s).split()).casefold()  # noqa: E731
+    return norm(title) in {norm(n) for n in names if n}
+
+
+def body_text(body_html: str) -> str:
+    if not body_html or not body_html.strip():
+        return ""
+    try:
+        return lxml.html.fromstring(body_html).text_content()
+    except (lxml.etree.ParserError, ValueError):
+        return ""
+
+
+# -- the spider's side ----------------------------------------------------------------------------------
+class ArticleGuard:
+    """The three checks with their counters and log lines; built once per spider."""
+
+    def __init__(self, stats, max_page_bytes: int = DEFAULT_MAX_PAGE_BYTES,
+                 max_depth: int = DEFAULT_MAX_HTML_DEPTH) -> None:
+        self.stats = stats
+        self.max_page_bytes = max_page_bytes
+        self.max_depth = max_depth
+
+    @classmethod
+    def from_crawler(cls, crawler) -> "ArticleGuard":
+        settings = crawler.settings
+        return cls(crawler.stats, settings.getint("NEWSCRAWL_MAX_PAGE_BYTES", DEFAULT_MAX_PAGE_BYTES),
+                   settings.getint("NEWSCRAWL_MAX_HTML_DEPTH", DEFAULT_MAX_HTML_DEPTH))
+
+    def count(self, key: str, n: int = 1) -> None:
+        self.stats.inc_value(f"newscrawl/{key}", n)
+
+    def _skip(self, reason: str, url: str, message: str, *args) -> None:
+        self.count(f"article/{reason}")
+        logger.warning("Article %s skipped (%s): " + message, url, reason, *args)
+
+    def check_response(self, response: Response) -> bool:
+        """False when the response is not an HTML page or too large to parse (counted, logged)."""
+        kind = sniff_not_html(response)
+        if kind:
+            self.count("article/not_html")
+            self.count(f"article/not_html/{kind}")
+            ctype = response.headers.get("Content-Type", b"").decode("latin-1")
+            logger.warning("Article %s is not an HTML page (%s, Content-Type %r): skipped", response.url, kind,
+                           ctype)
+            return False
+        if self.max_page_bytes and len(response.body) > self.max_page_bytes:
+            self._skip("too_large", response.url, "%d bytes, more than NEWSCRAWL_MAX_PAGE_BYTES=%d",
+                       len(response.body), self.max_page_bytes)
+            return False
+        return True
+
+    def check_markup(self, response: TextResponse) -> TextResponse | None:
+        """The page to extract from (repaired when it held two documents), or None to skip it."""
+        text = response.text
+        markup = scan_markup(text, self.max_depth)
+        if markup.too_deep:
+            self._skip("too_deep", response.url, "tags nested deeper than NEWSCRAWL_MAX_HTML_DEPTH=%d",
+                       self.max_depth)
+            return None
+        if markup.truncated:
+            self._skip("truncated", response.url, "the page ends before </body></html> (%d bytes): "
+                       "cut off, fetched again next run", len(response.body))
+            return None
+        if markup.unclosed:
+            self.count("html/unclosed")
+            logger.info("Article %s has %d unclosed container tag(s): parsed with recovery",
+                        response.url, markup.unclosed)
+        if markup.second_html:
+            self.count("html/second_html")
+            logger.warning("Article %s holds a second <html> document: repaired to one", response.url)
+            response = response.replace(body=repair_second_html(text, markup).encode("utf-8"), encoding="utf-8")
+        return response
+
+    def check_item(self, item, page: TextResponse, site_name: str | None = None):
+        """The item, its title repaired if need be; None when it is a wall and not an article."""
+        kind = wall_kind(body_text(item.get("body_html") or ""), page)
+        if kind:
+            self._skip(f"{kind}_wall", page.url, "the page holds only a %s box, no article", kind)
+            return None
+        title = item.get("title")
+        if title:
+            fixed, state = repair_mojibake(title)
+            if state == "repaired":
+                self.count("encoding/mojibake_repaired")
+                logger.warning("Mojibake title repaired on %s: %r -> %r", page.url, title[:60], fixed[:60])
+                item["title"] = fixed
+            elif state == "broken":
+                self.count("encoding/mojibake_title")
+                logger.warning("Mojibake title on %s cannot be repaired: dropped (%r)", page.url, title[:60])
+                item["title"] = None
+        site_names = [site_name or "", *page.xpath("//meta[@property='og:site_name' or @name='application-name']"
+                                                   "/@content").getall()]
+        if item.get("title") and _same_name(item["title"], site_names):
+            self.count("extract/title_is_site_name")
+            logger.warning("No headline on %s: the only title is the site name %r", page.url, item["title"])
+            item["title"] = None
+        return item
+
+    def note_decoding(self, decoded) -> None:
+        """Counts what the decoding met (extract/encoding.py): legacy charsets and byte order marks."""
+        name = (decoded.encoding or "").lower().replace("-", "_")
+        if name not in ("utf_8", "utf8"):
+            self.count(f"encoding/charset/{name}")
+        if decoded.boms:
+            self.count("encoding/bom")
+            logger.info("Byte order mark(s) removed from %s (%d)", decoded.response.url, decoded.boms)
