@@ -7,10 +7,12 @@ turns "no network" into one clear line and its own exit status.
 
 from __future__ import annotations
 
+import os
 import socket
 from concurrent.futures import ThreadPoolExecutor
 
 EXIT_NO_NETWORK = 4
+_PROXY_VARIABLES = ("https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY")
 
 
 def _resolves(host: str) -> bool:
@@ -22,9 +24,12 @@ def _resolves(host: str) -> bool:
 
 
 def unresolvable(hosts: list[str], timeout: float = 10.0) -> list[str]:
-    """The hosts that do not resolve (all of them when DNS itself is down)."""
+    """The hosts that do not resolve (all of them when DNS itself is down).
+
+    Behind a proxy the local resolver may know nothing and the crawl still work: no check then.
+    """
     hosts = sorted(set(h for h in hosts if h))
-    if not hosts:
+    if not hosts or any(os.environ.get(v) for v in _PROXY_VARIABLES):
         return []
     previous = socket.getdefaulttimeout()
     socket.setdefaulttimeout(timeout)
