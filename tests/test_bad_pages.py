@@ -164,7 +164,6 @@ def night(tmp_path_factory):
     feeds = ",".join([f"{SITE}/{name}/" for name in FEEDS] + [f"file://{secret_feed}"])
     result = crawl(["news", "-a", f"urls_file={urls}", "-a", f"feed={feeds}", "-a", f"sitemap={SITE}/sitemap.xml"],
                    tmp, warc=warc, settings={"NEWSCRAWL_MAX_AGE_DAYS": "0"}, timeout=180)
-    result.log = result.stderr
     return result
 
 
@@ -200,22 +199,22 @@ def test_euc_jp_with_a_right_header_keeps_circled_numbers(night):
     rec = record(night, 1102)
     assert rec["body"] == body_text(PARAS + [PARA_SUPERSET])  # ① and ㈱: no U+FFFD
     assert stat(night, "encoding/charset/euc_jis_2004") >= 1
-    assert "Wrong charset declared for https://hangul-times.test/news/1102/: decoded as euc_jis_2004" in night.log
+    assert "Wrong charset declared for https://hangul-times.test/news/1102/: decoded as euc_jis_2004" in night.stderr
 
 
 def test_header_utf8_over_shift_jis_bytes_is_redecoded(night):
     rec = record(night, 1103)
     assert rec["title"] == TITLE and rec["body"] == body_text()
-    assert "Wrong charset declared for https://hangul-times.test/news/1103/: decoded as shift_jis" in night.log
+    assert "Wrong charset declared for https://hangul-times.test/news/1103/: decoded as shift_jis" in night.stderr
 
 
 def test_meta_charset_contradicting_the_header(night):
     # ISO-8859-1 decodes anything without a U+FFFD: only the meta and the bytes tell
     assert record(night, 1104)["title"] == TITLE and record(night, 1104)["body"] == body_text()
-    assert "news/1104/: decoded as euc_jp" in night.log
+    assert "news/1104/: decoded as euc_jp" in night.stderr
     # a Shift_JIS header over UTF-8 bytes (the meta says UTF-8)
     assert record(night, 1105)["title"] == TITLE and record(night, 1105)["body"] == body_text()
-    assert "news/1105/: decoded as utf-8" in night.log
+    assert "news/1105/: decoded as utf-8" in night.stderr
     assert stat(night, "encoding/redecoded") >= 4
 
 
@@ -223,7 +222,7 @@ def test_byte_order_marks_are_removed(night):
     rec = record(night, 1106)
     assert rec["title"] == TITLE and rec["body"] == body_text()
     assert stat(night, "encoding/bom") >= 1
-    assert "Byte order mark(s) removed from https://hangul-times.test/news/1106/" in night.log
+    assert "Byte order mark(s) removed from https://hangul-times.test/news/1106/" in night.stderr
 
 
 def test_a_few_invalid_bytes_are_replaced_and_the_article_kept(night):
@@ -236,18 +235,18 @@ def test_a_few_invalid_bytes_are_replaced_and_the_article_kept(night):
 def test_mojibake_title_is_repaired_or_dropped(night):
     assert record(night, 1108)["title"] == MOJIBAKE_TITLE
     assert stat(night, "encoding/mojibake_repaired") == 1
-    assert "Mojibake title repaired on https://hangul-times.test/news/1108/" in night.log
+    assert "Mojibake title repaired on https://hangul-times.test/news/1108/" in night.stderr
     # bytes lost ("?" where the C1 bytes were): cannot be undone, the record goes (no title)
     assert record(night, 1109) is None
     assert stat(night, "encoding/mojibake_title") == 1
-    assert "Mojibake title on https://hangul-times.test/news/1109/ cannot be repaired" in night.log
+    assert "Mojibake title on https://hangul-times.test/news/1109/ cannot be repaired" in night.stderr
 
 
 # -- HTML ------------------------------------------------------------------------------------------------------
 def test_truncated_page_is_not_exported(night):
     assert record(night, 1201) is None
     assert stat(night, "article/truncated") == 1
-    assert "Article https://hangul-times.test/news/1201/ skipped (truncated)" in night.log
+    assert "Article https://hangul-times.test/news/1201/ skipped (truncated)" in night.stderr
 
 
 def test_unclosed_tags_and_a_second_html_document(night):
@@ -255,7 +254,7 @@ def test_unclosed_tags_and_a_second_html_document(night):
     rec = record(night, 1202)
     assert rec is not None and rec["body"] == body_text(), rec
     assert stat(night, "html/second_html") >= 1 and stat(night, "html/unclosed") >= 1
-    assert "Article https://hangul-times.test/news/1202/ holds a second <html> document" in night.log
+    assert "Article https://hangul-times.test/news/1202/ holds a second <html> document" in night.stderr
 
 
 def test_two_pages_glued_together_give_the_first(night):
@@ -267,14 +266,14 @@ def test_two_pages_glued_together_give_the_first(night):
 def test_empty_200_is_skipped(night):
     assert record(night, 1204) is None
     assert stat(night, "article/empty") == 1
-    assert "Article https://hangul-times.test/news/1204/ is not an HTML page (empty)" in night.log
+    assert "Article https://hangul-times.test/news/1204/ is not an HTML page (empty)" in night.stderr
 
 
 def test_consent_wall_and_login_box_are_not_articles(night):
     assert record(night, 1205) is None and record(night, 1206) is None
     assert stat(night, "article/consent_wall") == 1 and stat(night, "article/login_wall") == 1
-    assert "Article https://hangul-times.test/news/1205/ skipped (consent_wall)" in night.log
-    assert "Article https://hangul-times.test/news/1206/ skipped (login_wall)" in night.log
+    assert "Article https://hangul-times.test/news/1205/ skipped (consent_wall)" in night.stderr
+    assert "Article https://hangul-times.test/news/1206/ skipped (login_wall)" in night.stderr
 
 
 def test_no_date_gives_null_and_is_counted(night):
@@ -289,13 +288,13 @@ def test_no_title_is_dropped_with_its_reason(night):
     assert record(night, 1209) is None
     assert stat(night, "extract/title_is_site_name") == 1
     assert stat(night, "dropped/no_title") >= 2  # 1209, and 1109 (mojibake beyond repair)
-    assert "no_title: https://hangul-times.test/news/1209/" in night.log
+    assert "no_title: https://hangul-times.test/news/1209/" in night.stderr
 
 
 def test_depth_bomb_is_refused_before_parsing(night):
     assert record(night, 1210) is None
     assert stat(night, "article/too_deep") == 1
-    assert "Article https://hangul-times.test/news/1210/ skipped (too_deep)" in night.log
+    assert "Article https://hangul-times.test/news/1210/ skipped (too_deep)" in night.stderr
 
 
 def test_non_html_at_an_article_url(night):
@@ -303,13 +302,13 @@ def test_non_html_at_an_article_url(night):
         assert record(night, n) is None
     assert stat(night, "article/not_html") == 3
     assert stat(night, "article/not_html/png") == 1 and stat(night, "article/not_html/json") == 1
-    assert "Article https://hangul-times.test/news/1212/ is not an HTML page (png" in night.log
+    assert "Article https://hangul-times.test/news/1212/ is not an HTML page (png" in night.stderr
 
 
 def test_page_over_the_size_limit_is_not_parsed(night):
     assert record(night, 1214) is None
     assert stat(night, "article/too_large") == 1
-    assert "Article https://hangul-times.test/news/1214/ skipped (too_large)" in night.log
+    assert "Article https://hangul-times.test/news/1214/ skipped (too_large)" in night.stderr
 
 
 # -- redirects --------------------------------------------------------------------------------------------------
@@ -322,39 +321,39 @@ def test_redirect_to_another_domain_is_not_followed(night):
     assert stat(night, "http/redirect_offsite") == 2  # the 302, and the <meta refresh> of 1306
     assert stat(night, "ignored/article/OffsiteRedirect") == 1
     assert "Redirect to another site not followed (redirect_offsite): https://hangul-times.test/news/1302/" \
-        in night.log
+        in night.stderr
     # the page with the refresh is parsed as it is; the other site is never asked
     assert record(night, 1306)["body"] == body_text()
     assert "other.test/promo" not in {r["url"] for r in night.records}
-    assert "Replay miss" not in night.log or "other.test" not in night.log.split("Replay miss", 1)[1][:200]
+    assert "Replay miss" not in night.stderr or "other.test" not in night.stderr.split("Replay miss", 1)[1][:200]
 
 
 def test_redirect_loop_is_stopped_and_counted(night):
     assert record(night, 1303) is None and record(night, 1305) is None
     assert stat(night, "http/redirect_loop") == 2  # 1303 -> 1304 -> 1303, and 1305 -> 1305
     assert stat(night, "ignored/article/RedirectLoop") == 2
-    assert "Redirect loop after 2 hop(s), not followed: https://hangul-times.test/news/1304/" in night.log
+    assert "Redirect loop after 2 hop(s), not followed: https://hangul-times.test/news/1304/" in night.stderr
 
 
 # -- feeds and sitemaps -----------------------------------------------------------------------------------------
 def test_feed_that_is_not_xml(night):
     assert stat(night, "discovery/bad_feed") == 1
-    assert "Feed https://hangul-times.test/feed-html/ is not usable (bad_feed)" in night.log
+    assert "Feed https://hangul-times.test/feed-html/ is not usable (bad_feed)" in night.stderr
 
 
 def test_billion_laughs_and_external_entities_are_refused(night):
     assert stat(night, "discovery/unsafe_xml") == 3  # lol, xxe, and xxe behind 70 KB of comment
     for name in ("feed-lol", "feed-xxe", "feed-xxe-padded"):
-        assert f"Feed https://hangul-times.test/{name}/ is not usable (unsafe_xml)" in night.log
+        assert f"Feed https://hangul-times.test/{name}/ is not usable (unsafe_xml)" in night.stderr
     assert record(night, 1003) is None  # only the refused feeds (and the local file) list it
-    assert SECRET not in night.log
+    assert SECRET not in night.stderr
 
 
 def test_sitemap_index_pointing_to_itself(night):
     assert stat(night, "discovery/sitemap_loop") == 2  # sitemap.xml lists itself; sitemap-a.xml lists it again
     assert record(night, 1002) is not None  # the real sitemap under them is read
     assert "Sitemap index https://hangul-times.test/sitemap.xml lists an already read sitemap (a loop)" \
-        in night.log
+        in night.stderr
 
 
 def test_feed_links_to_other_domains_and_local_files(night):
@@ -367,5 +366,5 @@ def test_feed_links_to_other_domains_and_local_files(night):
 
 def test_file_url_given_as_a_feed_is_refused(night):
     assert stat(night, "refused/scheme") == 1 and stat(night, "refused/scheme/file") == 1
-    assert "Refused a file request (only http/https are fetched): file://" in night.log
+    assert "Refused a file request (only http/https are fetched): file://" in night.stderr
     assert record(night, 1003) is None  # the local file lists it: it was not read
