@@ -154,12 +154,23 @@ def _cpu_count() -> int:
 
 
 def command_line() -> str:
+    """The command that was run, as a reader would type it (--keep/--warc DIR left out: they only say
+    where the temporary files go)."""
     rel = Path(sys.argv[0]).resolve()
     try:
         rel = rel.relative_to(ROOT)
     except ValueError:
         pass
-    return " ".join([".venv/bin/python", str(rel), *sys.argv[1:]])
+    args, skip = [], False
+    for arg in sys.argv[1:]:
+        if skip:
+            skip = False
+            continue
+        if arg in ("--keep", "--warc"):
+            skip = True
+            continue
+        args.append(arg)
+    return " ".join([".venv/bin/python", str(rel), *args])
 
 
 def md_table(header: list[str], rows: list[list[str]], align: str | None = None) -> str:
