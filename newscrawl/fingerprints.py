@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 _SPACE_RE = re.compile(r"\s+")
 
@@ -52,10 +53,18 @@ def shingle_hashes(text: str):
     return np.unique((mixed ^ (mixed >> np.uint64(32))) & np.uint64(0xFFFFFFFF))
 
 
+@lru_cache(maxsize=1)
+def _permutations():
+    """datasketch draws its permutations anew for every MinHash (a third of its cost): draw them once."""
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME).permutations
+
+
 def minhash(text: str):
     from datasketch import MinHash
 
-    m = MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME, hashfunc=int)
+    m = MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME, hashfunc=int, permutations=_permutations())
     hashes = shingle_hashes(text)
     if len(hashes):
         m.update_batch(hashes.tolist())
