@@ -27,11 +27,11 @@ from ..discovery.sitemaps import parse_sitemap
 from ..discovery.xml import NotXML, UnsafeXML
 from ..extract.article import all_values, extract_article
 from ..extract.dates import parse_date
-from ..items import EXPORT_FIELDS
 from ..extract.encoding import decode, is_mostly_broken
 from ..extract.guards import ArticleGuard
+from ..items import EXPORT_FIELDS
 from ..replay.archive import url_key
-from ..sites.profile import SiteProfile
+from ..sites.profile import SiteProfile, generic_profile
 from ..urls import canonical_url, same_site
 
 KIND = "newscrawl_kind"
@@ -59,6 +59,7 @@ class BaseNewsSpider(scrapy.Spider):
         if urls_file:
             self.given_urls.extend(read_urls_file(urls_file))
         self.max_age_override = float(max_age_days) if max_age_days not in (None, "") else None
+        self._generic_profiles: dict[str, SiteProfile] = {}
 
     @classmethod
     def update_settings(cls, settings) -> None:
@@ -72,7 +73,11 @@ class BaseNewsSpider(scrapy.Spider):
 
     # -- what subclasses decide ---------------------------------------------------------
     def profile_for(self, url: str) -> SiteProfile:
-        raise NotImplementedError  # pragma: no cover - every spider class defines it
+        """The profile a URL is crawled with: here the generic one of its host (ProfileSpider: its site's)."""
+        host = host_of(url).removeprefix("www.")
+        if host not in self._generic_profiles:
+            self._generic_profiles[host] = generic_profile(host)
+        return self._generic_profiles[host]
 
     def site_for(self, url: str) -> str:
         return self.profile_for(url).key
@@ -142,14 +147,20 @@ class BaseNewsSpider(scrapy.Spider):
         return canonical
 
     # -- discovery callbacks --------------------------------------------------------------
+    def _parse_xml(self, response: Response, parse, what: str):
+        """A feed or sitemap parsed, or None - counted and logged - when it is not XML or is hostile."""
+        try:
+            return parse(response.body)
+        except (NotXML, UnsafeXML) as exc:
+            kind = "unsafe_xml" if isinstance(exc, UnsafeXML) else f"bad_{what}"
+            self.count(f"discovery/{kind}")
+            self.logger.error("%s %s is not usable (%s): %s", what.capitalize(), response.url, kind, exc)
+            return None
+
     def parse_feed(self, response: Response):
         profile = self.profile_for(response.url)
-        try:
-            entries = parse_feed(response.body)
-        except (NotXML, UnsafeXML) as exc:
-            kind = "unsafe_xml" if isinstance(exc, UnsafeXML) else "bad_feed"
-            self.count(f"discovery/{kind}")
-            self.logger.error("Feed %s is not usable (%s): %s", response.url, kind, exc)
+        entries = self._parse_xml(response, parse_feed, "feed")
+        if entries is None:
             return
         self.count("discovery/feed_entries", len(entries))
         seen: set[str] = set()
@@ -166,12 +177,8 @@ class BaseNewsSpider(scrapy.Spider):
     def parse_sitemap(self, response: Response):
         profile = self.profile_for(response.url)
         depth = response.meta.get("sitemap_depth", 0)
-        try:
-            sitemap = parse_sitemap(response.body)
-        except (NotXML, UnsafeXML) as exc:
-            kind = "unsafe_xml" if isinstance(exc, UnsafeXML) else "bad_sitemap"
-            self.count(f"discovery/{kind}")
-            self.logger.error("Sitemap %s is not usable (%s): %s", response.url, kind, exc)
+        sitemap = self._parse_xml(response, parse_sitemap, "sitemap")
+        if sitemap is None:
             return
         if sitemap.kind == "sitemapindex":
             # an index listing itself, or A -> B -> A: each sitemap is read once per run

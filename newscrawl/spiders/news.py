@@ -12,7 +12,6 @@ from typing import Any, AsyncIterator
 
 import scrapy
 
-from ..sites.profile import SiteProfile, generic_profile
 from .base import BaseNewsSpider, host_of
 
 
@@ -25,13 +24,6 @@ class NewsSpider(BaseNewsSpider):
         self.sitemaps = [u.strip() for u in (sitemap or "").split(",") if u.strip()]
         hosts = {host_of(u) for u in self.given_urls + self.feeds + self.sitemaps}
         self.allowed_domains = sorted(h.removeprefix("www.") for h in hosts if h)
-        self._profiles: dict[str, SiteProfile] = {}
-
-    def profile_for(self, url: str) -> SiteProfile:
-        host = host_of(url).removeprefix("www.")
-        if host not in self._profiles:
-            self._profiles[host] = generic_profile(host)
-        return self._profiles[host]
 
     def site_for(self, url: str) -> str:
         return host_of(url).removeprefix("www.")
