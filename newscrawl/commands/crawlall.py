@@ -49,7 +49,7 @@ def format_table(rows: list[dict]) -> str:
         if name == "skipped":
             return str(row.get("skipped_seen", 0))
         if name == "secs":
-            return "-" if row.get("seconds") is None else f"{row['seconds']:.0f}"
+            return "-" if row.get("seconds") is None else f"{row['seconds']:.1f}"
         return str(value if value is not None else 0)
 
     lines = ["  ".join(f"{name:<{width}}" for name, width in COLUMNS)]

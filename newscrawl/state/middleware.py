@@ -28,6 +28,7 @@ class StateSkipMiddleware:
         self.ignore = settings.getbool("NEWSCRAWL_IGNORE_STATE", False)
         self.refetch_seconds = settings.getfloat("NEWSCRAWL_REFETCH_HOURS", 0) * 3600
         self.gone_days = settings.getfloat("NEWSCRAWL_GONE_DAYS", 30)
+        self.skipped: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "StateSkipMiddleware":
@@ -54,8 +55,10 @@ class StateSkipMiddleware:
             request.meta[PREVIOUS] = row
             self.stats.inc_value("newscrawl/state/refetch")
             return True
-        store.touch(url)
-        self.stats.inc_value("newscrawl/state/skipped")
+        if url not in self.skipped:  # one article listed by the feed and the sitemap is skipped once
+            self.skipped.add(url)
+            store.touch(url)
+            self.stats.inc_value("newscrawl/state/skipped")
         return False
 
     async def process_start(self, start):
