@@ -175,3 +175,15 @@ def test_missing_published_dates_over_the_share_fail_the_run(tmp_path):
                    settings={"NEWSCRAWL_MAX_AGE_DAYS": "0", "NEWSCRAWL_MAX_MISSING_RATIO": "-1"})
     assert result.returncode == 3
     assert any("missing on" in r for r in result.verdict["reasons"])
+
+
+def test_progress_lines_name_the_site_while_it_runs(tmp_path):
+    warc = tmp_path / "big.warc.gz"
+    build_warc(warc, [make_site(tmp_path / "site", list(range(1, 151)))])
+    result = crawl(["dailyview"], tmp_path, warc=warc, settings={
+        "NEWSCRAWL_MAX_AGE_DAYS": "0", "CONCURRENT_REQUESTS": "1", "NEWSCRAWL_PROGRESS_INTERVAL": "0.05",
+        "NEWSCRAWL_MAX_ERROR_RATIO": "1"})  # the synthetic site has a feed only: sitemap and listing miss
+    lines = [line for line in result.stderr.splitlines() if "progress dailyview: pages" in line]
+    assert len(lines) >= 2
+    for name in ("pages", "items", "skipped", "duplicates", "dropped", "errors"):
+        assert f" {name} " in lines[-1]
