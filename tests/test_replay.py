@@ -7,8 +7,7 @@ import json
 import os
 import socket
 import subprocess
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import pytest
 import pytest_twisted
 from scrapy.crawler import CrawlerRunner
@@ -19,6 +18,7 @@ from newscrawl.replay.build import build_warc, fixture_responses
 from newscrawl.replay.unpack import unpack
 from newscrawl.spiders.sites import DailyviewSpider
 from tests.helpers import FIXTURES, ROOT, SCRAPY, SITE_FIXTURES, crawl, expected_records, site_warc
+from tests.localserver import LocalServer, Reply
 
 
 def test_archive_returns_the_fixture_bytes_and_headers(tmp_path):
@@ -70,41 +70,21 @@ def test_replay_never_opens_a_socket(tmp_path, monkeypatch):
     assert crawler.stats.get_value("newscrawl/replay/hit") >= 9
 
 
-class _Site(BaseHTTPRequestHandler):
-    pages: dict[str, tuple[int, dict, bytes]] = {}
-
-    def do_GET(self):  # noqa: N802 - http.server's name
-        status, headers, body = self.pages.get(self.path, (404, {"Content-Type": "text/plain"}, b"not found"))
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def local_site():
     """The generic fixture site served live on 127.0.0.1 (the feed gzip-encoded on the wire)."""
     pages = {}
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Site)
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    for fixture in fixture_responses(FIXTURES / "generic"):
-        path = fixture.url.split("koreaworldtimes.com", 1)[1]
-        body = fixture.body.replace(b"https://koreaworldtimes.com", base.encode())
-        headers = dict(fixture.headers)
-        if path == "/feed/":
-            body, headers["Content-Encoding"] = gzip.compress(body), "gzip"
-        pages[path] = (fixture.status, headers, body)
-    _Site.pages = pages
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield base, pages
-    server.shutdown()
-    server.server_close()
+    with LocalServer() as server:
+        for fixture in fixture_responses(FIXTURES / "generic"):
+            path = fixture.url.split("koreaworldtimes.com", 1)[1]
+            body = fixture.body.replace(b"https://koreaworldtimes.com", server.base.encode())
+            headers = dict(fixture.headers)
+            if path == "/feed/":
+                body, headers["Content-Encoding"] = gzip.compress(body), "gzip"
+            content_type = headers.pop("Content-Type", "")
+            server.route(path, Reply(fixture.status, body, headers, content_type=content_type))
+            pages[path] = (fixture.status, headers, body)
+        yield server.base, pages
 
 
 def test_record_then_replay_gives_the_same_records(tmp_path, local_site):
