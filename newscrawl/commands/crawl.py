@@ -13,7 +13,7 @@ from scrapy.exceptions import UsageError
 
 from ..extensions.health import HealthCheck
 from ..sites import all_profiles
-from .preflight import EXIT_NO_NETWORK, profile_hosts, unresolvable
+from .preflight import EXIT_NO_NETWORK, no_network_message
 
 EXIT_RUN_FAILED = 3
 
@@ -28,12 +28,9 @@ class Command(ScrapyCrawl):
         assert self.crawler_process
         profile = all_profiles().get(args[0])
         if profile is not None and not self.settings.get("NEWSCRAWL_REPLAY") and not opts.spargs:
-            hosts = profile_hosts(profile)
-            missing = unresolvable(hosts)
-            if missing and len(missing) == len(set(hosts)):
-                print(f"newscrawl: no network: cannot resolve {', '.join(missing)} "
-                      "(check DNS and connectivity, or replay an archive with -s NEWSCRAWL_REPLAY=FILE)",
-                      file=sys.stderr)
+            message = no_network_message([profile])
+            if message:
+                print(message, file=sys.stderr)
                 self.exitcode = EXIT_NO_NETWORK
                 return
         crawler = self._create_crawler(args[0])

@@ -28,7 +28,7 @@ from ..extensions.health import HealthCheck
 from ..runlock import RunLock
 from ..sites import all_profiles
 from .crawl import EXIT_RUN_FAILED
-from .preflight import EXIT_NO_NETWORK, profile_hosts, unresolvable
+from .preflight import EXIT_NO_NETWORK, no_network_message
 
 EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
 logger = logging.getLogger(__name__)
@@ -93,12 +93,9 @@ class Command(ScrapyCommand):
         assert self.crawler_process is not None and self.settings is not None
         sites = self._sites(opts)
         if not self.settings.get("NEWSCRAWL_REPLAY"):
-            hosts = [h for site in sites for h in profile_hosts(all_profiles()[site])]
-            missing = unresolvable(hosts)
-            if missing and len(missing) == len(set(hosts)):
-                print(f"newscrawl: no network: none of the {len(set(hosts))} site hosts resolves "
-                      f"({', '.join(missing[:3])}, ...); check DNS and connectivity, or replay an archive "
-                      "with -s NEWSCRAWL_REPLAY=FILE", file=sys.stderr)
+            message = no_network_message([all_profiles()[site] for site in sites])
+            if message:
+                print(message, file=sys.stderr)
                 self.exitcode = EXIT_NO_NETWORK
                 return
         data_dir = Path(self.settings.get("NEWSCRAWL_DATA_DIR"))

@@ -41,6 +41,18 @@ def unresolvable(hosts: list[str], timeout: float = 10.0) -> list[str]:
     return [h for h, ok in zip(hosts, results) if not ok]
 
 
+def no_network_message(profiles) -> str | None:
+    """The one line to print when not one host of *profiles* resolves; None when the network is there."""
+    hosts = sorted({h for profile in profiles for h in profile_hosts(profile)})
+    missing = unresolvable(hosts)
+    if not missing or len(missing) < len(hosts):
+        return None
+    where = f"cannot resolve {missing[0]}" if len(missing) == 1 else \
+        f"none of the {len(missing)} site hosts resolves ({', '.join(missing[:3])}, ...)"
+    return (f"newscrawl: no network: {where}; check DNS and connectivity, "
+            "or replay an archive with -s NEWSCRAWL_REPLAY=FILE")
+
+
 def profile_hosts(profile) -> list[str]:
     from urllib.parse import urlsplit
 
