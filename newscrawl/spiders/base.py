@@ -235,12 +235,11 @@ class BaseNewsSpider(scrapy.Spider):
     # -- articles -----------------------------------------------------------------------------
     def parse_article(self, response: Response):
         self.count("requests/article")
-        if not isinstance(response, TextResponse) or not response.body.strip():
-            kind = "empty" if not response.body.strip() else "not_html"
-            self.count(f"article/{kind}")
-            self.logger.warning("Article %s is not an HTML page (%s): skipped", response.url, kind)
+        if not response.body.strip():
+            self.count("article/empty")
+            self.logger.warning("Article %s is not an HTML page (empty): skipped", response.url)
             return
-        if not self.guard.check_response(response):  # PDF/image bytes, JSON, over NEWSCRAWL_MAX_PAGE_BYTES
+        if not self.guard.check_response(response):  # binary, PDF/image bytes, JSON, over NEWSCRAWL_MAX_PAGE_BYTES
             return
         profile = self.profile_for(response.url)
         decoded = decode(response, profile.encoding)
