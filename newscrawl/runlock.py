@@ -1,8 +1,9 @@
-"""One nightly run at a time: an advisory lock file under data/.
+"""One run at a time: advisory lock files under the data folder.
 
-``flock`` is released by the kernel when its holder dies, so a lock file left by a
-killed run is detected as stale (the file is there, nobody holds it) and taken over,
-with a log line naming the dead run.
+``flock`` is released by the kernel when its holder dies, so a lock file left by a killed run is
+detected as stale (the file is there, nobody holds it) and taken over, with a log line naming the
+dead run.  ``crawlall`` holds ``crawlall.lock`` and, like a single ``scrapy crawl``, one
+``locks/<site>.lock`` per site it runs, so that two runs never export the same site at once.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -43,7 +45,9 @@ class RunLock:
                 self.previous = {"raw": text[:200]}
         fh.seek(0)
         fh.truncate()
-        fh.write(json.dumps({"pid": os.getpid(), "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}))
+        command = " ".join(os.path.basename(a) if i == 0 else a for i, a in enumerate(sys.argv[:4]))
+        fh.write(json.dumps({"pid": os.getpid(), "command": command,
+                             "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}))
         fh.flush()
         self._fh = fh
         return True

@@ -1,7 +1,6 @@
 """Scrapy settings for newscrawl. Every value can be changed with ``-s NAME=VALUE``."""
 
 import os
-from pathlib import Path
 
 from newscrawl.items import EXPORT_FIELDS
 
@@ -10,23 +9,26 @@ SPIDER_MODULES = ["newscrawl.spiders"]
 NEWSPIDER_MODULE = "newscrawl.spiders"
 
 # -- where things land -------------------------------------------------------------------------
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-DATA_DIR = Path(os.environ.get("NEWSCRAWL_DATA_DIR", PROJECT_DIR / "data"))
-NEWSCRAWL_DATA_DIR = str(DATA_DIR)
-NEWSCRAWL_STATE = str(DATA_DIR / "state" / "newscrawl.sqlite3")
+# NEWSCRAWL_DATA_DIR moves everything a run writes (output, state, run summaries, locks). Empty:
+# the environment variable NEWSCRAWL_DATA_DIR, else ./data; a replay without either gets a
+# throwaway folder (newscrawl/config.py, resolve_data_dir).
+NEWSCRAWL_DATA_DIR = ""
+NEWSCRAWL_STATE = ""  # the state file; empty: <data dir>/state/newscrawl.sqlite3
 NEWSCRAWL_STATE_ENABLED = True
 NEWSCRAWL_IGNORE_STATE = False  # fetch and export articles even when already exported (still marks them)
 NEWSCRAWL_REFETCH_HOURS = 0  # re-fetch articles first seen less than N hours ago (corrections -> revision)
-NEWSCRAWL_GONE_DAYS = 30  # a 404/410 article URL is not asked again for N days
+NEWSCRAWL_GONE_DAYS = 30  # a 404/410 article URL is not asked again for N days (0: always asked)
 NEWSCRAWL_REPLAY = ""  # WARC path(s), comma-separated: answer every request from them
 NEWSCRAWL_RECORD = ""  # WARC path: write every live response to it
 NEWSCRAWL_DROP_DUPLICATES = False  # same text under another URL: keep and mark (False) or drop
+NEWSCRAWL_NEAR_DUP_THRESHOLD = 0.6  # Jaccard (MinHash, character 4-grams) from which a text is a near-duplicate
+NEWSCRAWL_NEAR_DUP_DAYS = 14  # how far back near-duplicates are looked for
 NEWSCRAWL_MAX_AGE_DAYS = ""  # override every profile's discovery.max_age_days (0: no limit)
-NEWSCRAWL_NOW = ""  # ISO datetime used as "now" for age checks (default: the feed's Date header)
+NEWSCRAWL_NOW = ""  # ISO 8601 "now" for age checks; default: the server's Date, in replay the archive's time
 
-# Without -o/-O/FEEDS a crawl writes data/<spider>/<UTC time>.jsonl (set by the spiders'
+# Without -o/-O/FEEDS a crawl writes <data dir>/<spider>/<time>.jsonl (set by the spiders'
 # update_settings, because -O must replace this default, not add to it).
-NEWSCRAWL_OUTPUT = str(DATA_DIR / "%(name)s" / "%(time)s.jsonl")
+NEWSCRAWL_OUTPUT = "%(data_dir)s/%(name)s/%(time)s.jsonl"
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORTERS = {
     "jsonlines": "newscrawl.export.DurableJsonLinesExporter",
@@ -70,6 +72,11 @@ DOWNLOADER_MIDDLEWARES = {
 # -- bad input and hostile responses (docs/bad-input.md) -------------------------------------------
 NEWSCRAWL_MAX_RETRY_AFTER = 60  # seconds: a 429/503 Retry-After up to this is waited for; longer: not retried this run
 NEWSCRAWL_MAX_PAGE_BYTES = 8 * 1024 * 1024  # an article page over this is not parsed (replay has no DOWNLOAD_MAXSIZE)
+# discovery caps: what one source or one run may queue; the rest is counted (discovery/capped) and logged
+NEWSCRAWL_MAX_FEED_ENTRIES = 5000  # article URLs taken from one feed
+NEWSCRAWL_MAX_SITEMAP_ENTRIES = 50000  # article URLs from one sitemap (the sitemap protocol's own limit)
+NEWSCRAWL_MAX_LISTING_LINKS = 2000  # article URLs from one listing walk (all its pages)
+NEWSCRAWL_MAX_ARTICLES_PER_RUN = 20000  # article requests one run of one site may make
 NEWSCRAWL_MAX_HTML_DEPTH = 256  # tags nested deeper than this: a depth bomb, not an article (libxml2 cuts at 256)
 NEWSCRAWL_HTTP_ONLY = True  # refuse every request that is not http(s): file://, ftp://, data:, s3://
 NEWSCRAWL_REDIRECT_GUARD = True  # no redirect followed to another site, to a non-HTTP URL, or round in a loop
@@ -101,7 +108,10 @@ LOG_LEVEL = "INFO"
 
 COMMANDS_MODULE = "newscrawl.commands"
 EXTENSIONS = {
-    "newscrawl.state.extension.StateExtension": 50,  # after the FeedExporter (0): marks only written lines
+    # the FeedExporter that confirms each write: only a line written (and fsynced) marks its article
+    "scrapy.extensions.feedexport.FeedExporter": None,
+    "newscrawl.export.DurableFeedExporter": 0,
+    "newscrawl.state.extension.StateExtension": 50,
     "newscrawl.extensions.health.HealthCheck": 100,
     "newscrawl.extensions.progress.ProgressLog": 110,
     "newscrawl.extensions.gcfreeze.GcFreeze": 120,
@@ -117,4 +127,6 @@ NEWSCRAWL_MAX_ERRORS = 50
 NEWSCRAWL_MAX_ERROR_RATIO = 0.2
 NEWSCRAWL_MAX_MISSING_RATIO = 0.2
 NEWSCRAWL_MIN_ITEMS = ""  # override every profile's min_items
+NEWSCRAWL_MIN_CANDIDATES = ""  # override every profile's min_candidates (article URLs discovery must find)
 NEWSCRAWL_STATS_FILE = ""  # write the verdict and the stats as JSON here at the end
+NEWSCRAWL_REPORT = False  # a single `scrapy crawl` also writes the HTML night report (crawlall always does)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from w3lib.url import safe_url_string
+from w3lib.url import canonicalize_url, safe_url_string
 
 from .sites.profile import SiteProfile
 
@@ -25,13 +25,53 @@ AMP_PATH_RE = re.compile(r"/amp/?$")
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+def url_key(url: str) -> str:
+    """A lookup key of a URL as written: query order, percent-encoding and fragments do not matter.
+
+    Not the canonical URL (which drops parameters and rewrites hosts): two spellings of one fetch.
+    """
+    return canonicalize_url(url, keep_fragments=False)
+
+
+def fuzzy_key(url: str) -> str:
+    """A looser key of a URL: no scheme, no ``www.``, no tracking parameters, sorted query, no trailing
+    ``/`` or ``index.html`` - two spellings an archive and a crawl may disagree on, one page."""
+    parts = urlsplit(safe_url_string(url.strip()))
+    host = (parts.hostname or "").lower().rstrip(".").removeprefix("www.")
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port and port != DEFAULT_PORTS.get(parts.scheme.lower()):
+        host = f"{host}:{port}"
+    path = INDEX_PAGE_RE.sub("/", parts.path or "/").rstrip("/") or "/"
+    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING_PARAM_RE.match(k))
+    return f"{host}{path}" + (f"?{urlencode(query)}" if query else "")
+
+
 def _host_in(host: str, domains: tuple[str, ...]) -> bool:
     return any(host == d or host.endswith("." + d) for d in domains)
 
 
 def same_site(url: str, profile: SiteProfile) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
-    return _host_in(host, profile.domains)
+    """The URL is on one of the profile's domains (subdomains included) and on the same port.
+
+    A domain written without a port admits only the default ports (a feed entry pointing at
+    another port of the site's host is another server); ``host:port`` admits exactly that port.
+    """
+    parts = urlsplit(url.strip())
+    try:
+        port = parts.port
+    except ValueError:
+        return False
+    host = (parts.hostname or "").lower().rstrip(".")
+    for domain in profile.domains:
+        name, _, wanted = domain.lower().partition(":")
+        if host == name or host.endswith("." + name):
+            if wanted:
+                return port is not None and str(port) == wanted
+            return port is None or port == DEFAULT_PORTS.get(parts.scheme.lower())
+    return False
 
 
 def canonical_url(url: str, profile: SiteProfile | None = None) -> str:

@@ -1,16 +1,30 @@
-"""Faults to inject into a real crawl from the command line (tests only).
+"""Faults to inject into a real crawl from the command line (tests only), as Scrapy add-ons.
 
-    -s SPIDER_MIDDLEWARES='{"tests.faults.RaiseInCallbacks": 10}' -s FAULT_SITE=kbs
+An add-on adds its component to the project's own (a ``-s SPIDER_MIDDLEWARES=...`` on the command
+line would replace them all):
+
+    -s 'ADDONS={"tests.faults.RaiseInCallbacks": 0}' -s FAULT_SITE=kbs
+    -s 'ADDONS={"tests.faults.KillAfterWrites": 0}' -s FAULT_KILL_AFTER=20
+
+KillAfterWrites is the deterministic kill of the kill-and-rerun tests: SIGKILL right after the
+Nth record line is confirmed on disk and before the state marks it (the window the recovery
+exists for), instead of a test polling the file and killing at some moment.
 """
 
 from __future__ import annotations
+
+import os
+import signal
 
 
 class RaiseInCallbacks:
     """Every response of one site raises in the spider, as a broken callback would."""
 
-    def __init__(self, site: str) -> None:
+    def __init__(self, site: str = "") -> None:
         self.site = site
+
+    def update_settings(self, settings) -> None:  # add-on
+        settings["SPIDER_MIDDLEWARES"]["tests.faults.RaiseInCallbacks"] = 10
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -27,3 +41,34 @@ class RaiseInCallbacks:
 
         profile = profile_for_url(urlsplit(response.url).hostname or "")
         return profile.key if profile else ""
+
+
+class KillAfterWrites:
+    """SIGKILL the crawl after FAULT_KILL_AFTER confirmed writes, before the state marks the last one."""
+
+    def __init__(self, crawler=None) -> None:
+        self.crawler = crawler
+        self.after = crawler.settings.getint("FAULT_KILL_AFTER") if crawler is not None else 0
+        self.written = 0
+
+    def update_settings(self, settings) -> None:  # add-on
+        settings["EXTENSIONS"]["tests.faults.KillAfterWrites"] = 40  # before StateExtension (50)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        from scrapy import signals
+
+        extension = cls(crawler)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        return extension
+
+    def spider_opened(self, spider) -> None:
+        from newscrawl.export import DurableFeedExporter
+
+        exporter = self.crawler.get_extension(DurableFeedExporter)
+        exporter.committers.insert(0, self.written_one)  # runs before the state's mark
+
+    def written_one(self, item, receipts) -> None:
+        self.written += 1
+        if self.written >= self.after:
+            os.kill(os.getpid(), signal.SIGKILL)

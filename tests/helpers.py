@@ -9,6 +9,7 @@ import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from jsonschema import Draft202012Validator
 
@@ -99,6 +100,14 @@ def compare_record(got: dict, expected: dict) -> list[str]:
             continue
         if got.get(key) != value:
             problems.append(f"{key}: expected {value!r:.300}, got {got.get(key)!r:.300}")
+    # the hash is checked below; fetched_url depends on how the URL was reached (a feed's spelling, a
+    # redirect): it must be another spelling of the same page, on the same host
+    for key in sorted(set(got) - set(expected) - VOLATILE - {"content_hash", "fetched_url"}):
+        problems.append(f"{key}: not in the expected record, got {got[key]!r:.300}")
+    fetched = got.get("fetched_url")
+    same_host = fetched is not None and urlsplit(fetched).hostname == urlsplit(got["url"]).hostname
+    if fetched is not None and (fetched == got.get("url") or not same_host):
+        problems.append(f"fetched_url {fetched!r} is not another spelling of {got.get('url')!r}")
     if got.get("content_hash") != content_hash(expected["body"]):
         problems.append("content_hash does not match the expected body")
     for needle in expected.get("_must_not_contain", []):
@@ -121,3 +130,11 @@ def bigram_f1(expected: str, got: str) -> float:
         return 0.0
     precision, recall = overlap / sum(hyp.values()), overlap / sum(exp.values())
     return 2 * precision * recall / (precision + recall)
+
+
+def newscrawl_settings(**overrides) -> dict:
+    """Every NEWSCRAWL_* default of newscrawl/settings.py (for get_crawler in unit tests), plus overrides."""
+    import newscrawl.settings as defaults
+
+    values = {name: getattr(defaults, name) for name in dir(defaults) if name.startswith("NEWSCRAWL_")}
+    return {**values, **overrides}

@@ -161,7 +161,7 @@ def night(tmp_path_factory):
     secret_feed.write_bytes(_feed(_url(1003)))
     urls = tmp / "urls.txt"
     urls.write_text("\n".join(_url(n) for n in ARTICLES) + "\n", encoding="utf-8")
-    feeds = ",".join([f"{SITE}/{name}/" for name in FEEDS] + [f"file://{secret_feed}"])
+    feeds = ",".join(f"{SITE}/{name}/" for name in FEEDS)
     result = crawl(["news", "-a", f"urls_file={urls}", "-a", f"feed={feeds}", "-a", f"sitemap={SITE}/sitemap.xml"],
                    tmp, warc=warc, settings={"NEWSCRAWL_MAX_AGE_DAYS": "0"}, timeout=180)
     return result
@@ -364,7 +364,12 @@ def test_feed_links_to_other_domains_and_local_files(night):
     assert stat(night, "offsite/filtered") == 0  # refused as links: no request was even made
 
 
-def test_file_url_given_as_a_feed_is_refused(night):
-    assert stat(night, "refused/scheme") == 1 and stat(night, "refused/scheme/file") == 1
-    assert "Refused a file request (only http/https are fetched): file://" in night.stderr
-    assert record(night, 1003) is None  # the local file lists it: it was not read
+def test_file_url_given_as_a_feed_is_a_usage_error(tmp_path):
+    secret_feed = tmp_path / "secret-feed.xml"
+    secret_feed.write_bytes(_feed(_url(1003)).replace(b"<title>", f"<title>{SECRET}".encode(), 1))
+    result = crawl(["news", "-a", f"feed={SITE}/feed/,file://{secret_feed}"], tmp_path,
+                   warc=write_warc(tmp_path / "a.warc.gz", [Served.html(_url(1003), page(_url(1003)))]))
+    assert result.returncode == 2 and result.records == [] and result.stats == {}
+    lines = [line for line in result.stderr.splitlines() if line.startswith("newscrawl:")]
+    assert len(lines) == 1 and "file://" in lines[0] and "Traceback" not in result.stderr
+    assert SECRET not in result.stderr

@@ -10,7 +10,6 @@ import os
 import signal
 import sqlite3
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -20,13 +19,12 @@ from scrapy.utils.test import get_crawler
 
 from newscrawl.export import DurableJsonLinesExporter
 from newscrawl.middlewares.offsite import OffsiteMiddleware
-from newscrawl.settings import NEWSCRAWL_OUTPUT
 from newscrawl.sites import all_profiles
 from newscrawl.sites.profile import KEY_RE, ProfileError, profile_from_dict
 from newscrawl.spiders.news import NewsSpider
 from newscrawl.state.extension import repair_torn_tail
 from tests.fixtures.bad.pages import SITE, Served, page, write_warc
-from tests.helpers import ROOT, SCRAPY, crawl
+from tests.helpers import ROOT, SCRAPY, crawl, newscrawl_settings
 
 SECRET = "NEWSCRAWL-SECRET-51c9"
 
@@ -87,23 +85,15 @@ def test_killed_during_export_leaves_only_whole_lines_and_loses_nothing(tmp_path
     # no -O: the nightly default, data/news/<time>.jsonl through the durable exporter
     cmd = [SCRAPY, "crawl", "news", "-a", f"urls_file={urls_file}", "-s", f"NEWSCRAWL_REPLAY={warc}",
            "-s", "CONCURRENT_REQUESTS=1", "-s", "LOG_LEVEL=WARNING", "-s", "NEWSCRAWL_STRICT=0"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    killed_at = None
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline and proc.poll() is None:
-        files = sorted((data / "news").glob("*.jsonl")) if (data / "news").is_dir() else []
-        if files and files[0].read_bytes().count(b"\n") >= 5:
-            time.sleep(0.1)  # at some moment of the export, not at the edge of a write
-            proc.send_signal(signal.SIGKILL)
-            killed_at = files[0]
-            break
-        time.sleep(0.002)
-    proc.wait(timeout=30)
-    assert killed_at is not None and proc.returncode == -signal.SIGKILL, "the crawl ended before the kill"
+    # SIGKILL right after the 5th line is confirmed on disk, before the state marks it (tests/faults.py)
+    proc = subprocess.run([*cmd, "-s", 'ADDONS={"tests.faults.KillAfterWrites": 0}', "-s", "FAULT_KILL_AFTER=5"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
+    (killed_at,) = sorted((data / "news").glob("*.jsonl"))
     raw = killed_at.read_bytes()
     assert raw.endswith(b"\n"), "a partial line was left behind"
     exported = [json.loads(line)["url"] for line in raw.splitlines()]  # every line parses
-    assert 5 <= len(exported) < len(urls)
+    assert len(exported) == 5
     # what the state counts as exported is on disk (a buffered exporter loses marked lines)
     with sqlite3.connect(data / "state" / "newscrawl.sqlite3") as db:
         marked = {url for (url,) in db.execute("SELECT url FROM articles")}
@@ -126,10 +116,27 @@ def test_a_profile_key_cannot_name_a_path(key):
 
 
 def test_every_spider_writes_inside_data(tmp_path):
-    data_dir = Path(NEWSCRAWL_OUTPUT.split("%(name)s")[0]).resolve()
-    for name in [*all_profiles(), "news"]:
-        target = Path(NEWSCRAWL_OUTPUT % {"name": name, "time": "2025-12-05T00-00-00+00-00"}).resolve()
-        assert target.is_relative_to(data_dir) and target.parent.name == name
+    from scrapy.spiderloader import SpiderLoader
+
+    data_dir = tmp_path / "data"
+    loader = SpiderLoader.from_settings(_project_settings())
+    names = loader.list()
+    assert set(all_profiles()) | {"news"} <= set(names)
+    for name in names:
+        settings = _project_settings()
+        settings.set("NEWSCRAWL_DATA_DIR", str(data_dir), priority="cmdline")
+        loader.load(name).update_settings(settings)  # what a crawl does before it starts
+        (uri,) = settings.getdict("FEEDS")
+        target = Path(uri % {"name": name, "time": "2025-12-05T00-00-00+00-00"}).resolve()
+        assert target.is_relative_to(data_dir.resolve()) and target.parent.name == name, (name, uri)
+
+
+def _project_settings():
+    from scrapy.settings import Settings
+
+    settings = Settings()
+    settings.setmodule("newscrawl.settings", priority="project")
+    return settings
 
 
 EVIL_PROFILE = """
@@ -184,16 +191,17 @@ def test_a_local_file_given_as_the_only_feed_is_not_read(tmp_path):
     secret_feed.write_text(f"<rss><channel><title>{SECRET}</title><item><link>{SITE}/news/1/</link></item>"
                            "</channel></rss>", encoding="utf-8")
     warc = write_warc(tmp_path / "site.warc.gz", [Served.html(f"{SITE}/news/1/", page(f"{SITE}/news/1/"))])
-    result = crawl(["news", "-a", f"feed=file://{secret_feed}", "-a", "url=file:///etc/hostname"], tmp_path,
-                   warc=warc, settings={"NEWSCRAWL_MAX_AGE_DAYS": "0", "NEWSCRAWL_STRICT": "0"})
-    assert result.stats["newscrawl/refused/scheme/file"] == 2
-    assert result.records == [] and result.stats.get("newscrawl/discovery/feed_entries", 0) == 0
-    assert SECRET not in result.stderr
+    for args in (["-a", f"feed=file://{secret_feed}"], ["-a", "url=file:///etc/hostname"]):
+        result = crawl(["news", *args], tmp_path, warc=warc, settings={"NEWSCRAWL_MAX_AGE_DAYS": "0"})
+        # refused before anything starts: a usage error, one line, nothing read
+        assert result.returncode == 2 and result.records == [] and result.stats == {}
+        assert "expected an http(s) URL" in result.stderr and "Traceback" not in result.stderr
+        assert SECRET not in result.stderr
 
 
 # -- requests only to the allowed domains -------------------------------------------------------------------
-def test_offsite_requests_are_refused_counted_and_said(caplog):
-    crawler = get_crawler(NewsSpider, settings_dict={})
+def test_offsite_requests_are_refused_counted_and_said(caplog, tmp_path):
+    crawler = get_crawler(NewsSpider, settings_dict=newscrawl_settings(NEWSCRAWL_DATA_DIR=str(tmp_path)))
     crawler.spider = NewsSpider.from_crawler(crawler, url=f"{SITE}/news/1/")
     middleware = OffsiteMiddleware.from_crawler(crawler)
     middleware.spider_opened(crawler.spider)

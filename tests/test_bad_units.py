@@ -8,13 +8,9 @@ from datetime import datetime, timezone
 
 import pytest
 from lxml import etree
-from scrapy.http import Headers, HtmlResponse
-from scrapy.responsetypes import responsetypes
-
 from newscrawl.discovery.xml import UnsafeXML, parse_xml
-from newscrawl.extract.article import extract_article
-from newscrawl.extract.encoding import decode
-from newscrawl.extract.guards import body_text, repair_mojibake, scan_markup, sniff_not_html, wall_kind
+from newscrawl.extract.guards import repair_mojibake, scan_markup, sniff_not_html, wall_kind
+from newscrawl.page import ArticlePage, PageInputs
 from newscrawl.middlewares.retry_after import parse_retry_after
 from newscrawl.middlewares.transport import transport_reason
 from newscrawl.replay.build import fixture_responses
@@ -29,24 +25,34 @@ def _fixture_articles():
         if not (folder / "site.toml").exists():
             continue
         for served in fixture_responses(folder):
-            headers = Headers(served.headers)
-            cls = responsetypes.from_args(headers=headers, url=served.url, body=served.body)
-            if served.status == 200 and issubclass(cls, HtmlResponse) and profile.is_article_url(served.url):
-                yield profile, cls(served.url, body=served.body, headers=headers)
+            content_type = dict((k.lower(), v) for k, v in served.headers).get("content-type", "")
+            if served.status == 200 and "html" in content_type and profile.is_article_url(served.url):
+                yield profile, PageInputs(served.url, served.body, {"content-type": content_type})
+
+
+# the events a guard gives when it fires: none may fire on a real page
+GUARD_EVENTS = ("article/", "encoding/redecoded", "encoding/invalid_bytes", "encoding/bom", "encoding/mojibake",
+                "html/second_html", "extract/title_is_site_name", "extract/fallback", "extract/none")
 
 
 def test_no_guard_fires_on_any_real_fixture_article():
     pages = list(_fixture_articles())
     assert len(pages) >= 20
-    for profile, response in pages:
-        assert sniff_not_html(response) is None, response.url
-        decoded = decode(response, profile.encoding)
-        assert not decoded.redecoded and not decoded.invalid_bytes and not decoded.boms, response.url
-        markup = scan_markup(decoded.response.text)
-        assert not (markup.too_deep or markup.truncated or markup.second_html), response.url
-        item = extract_article(decoded.response, profile).item
-        assert wall_kind(body_text(item["body_html"]), decoded.response) is None, response.url
-        assert repair_mojibake(item["title"])[1] is None, response.url
+    for profile, inputs in pages:
+        assert sniff_not_html(inputs.body, inputs.content_type) is None, inputs.url
+        result = ArticlePage(inputs, profile).to_item()
+        assert result.item is not None and result.skipped is None, (inputs.url, result.events)
+        fired = [e.name for e in result.events if e.name.startswith(GUARD_EVENTS)]
+        assert fired == [], (inputs.url, fired)
+
+
+def test_a_page_without_its_end_tags_is_whole_but_a_page_cut_mid_way_is_not():
+    whole = "<html><head><title>t</title></head><body><div><p>本文です。</p></div>\n<script>x()</script>\n"
+    assert not scan_markup(whole).truncated  # many real pages omit </body></html>
+    assert not scan_markup(whole + "<!-- end -->").truncated
+    assert not scan_markup("<html><body><p>本文です。</p><br>").truncated
+    for cut in ("<html><body><p>本文の途中で", "<html><body><div class=\"main\">", "<html><body><div cla"):
+        assert scan_markup(cut).truncated, cut
 
 
 # -- mojibake ----------------------------------------------------------------------------------------------

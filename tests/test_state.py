@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
-import time
 from pathlib import Path
 
 from newscrawl.replay.build import build_warc
-from tests.helpers import ROOT, SCRAPY, crawl, read_jsonl, site_warc
+from tests.helpers import ROOT, SCRAPY, crawl, site_warc
 from tests.synthetic import make_site
 
 ONLY_FEED = {"NEWSCRAWL_MAX_AGE_DAYS": "0", "NEWSCRAWL_MAX_ERROR_RATIO": "1"}
@@ -59,23 +59,18 @@ def test_killed_run_then_rerun_exports_every_article_exactly_once(tmp_path):
     env = {**os.environ, "NEWSCRAWL_DATA_DIR": str(data)}
     cmd = [SCRAPY, "crawl", "dailyview", "-s", f"NEWSCRAWL_REPLAY={warc}", "-s", "NEWSCRAWL_MAX_AGE_DAYS=0",
            "-s", "CONCURRENT_REQUESTS=1", "-s", "LOG_LEVEL=WARNING"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    killed_after = 0
-    while time.monotonic() < deadline and proc.poll() is None:
-        files = list((data / "dailyview").glob("*.jsonl")) if (data / "dailyview").exists() else []
-        if files:
-            killed_after = files[0].read_bytes().count(b"\n")
-            if killed_after >= 20:
-                proc.send_signal(signal.SIGKILL)
-                break
-        time.sleep(0.005)
-    proc.wait(timeout=30)
-    assert proc.returncode == -signal.SIGKILL, "the crawl finished before it could be killed"
-    assert 20 <= killed_after < len(numbers)
+    # SIGKILL after the 20th line is on disk, before the state marks it (tests/faults.py)
+    killed = subprocess.run([*cmd, "-s", 'ADDONS={"tests.faults.KillAfterWrites": 0}', "-s", "FAULT_KILL_AFTER=20"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    with sqlite3.connect(data / "state" / "newscrawl.sqlite3") as db:
+        assert db.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 19  # the 20th: written, not marked
 
-    rerun = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    stats_file = tmp_path / "rerun-stats.json"
+    rerun = subprocess.run([*cmd, "-s", f"NEWSCRAWL_STATS_FILE={stats_file}"], cwd=ROOT, env=env,
+                           capture_output=True, text=True, timeout=120)
     assert rerun.returncode == 0, rerun.stderr[-2000:]
+    assert json.loads(stats_file.read_text())["stats"]["newscrawl/state/recovered"] == 1  # the 20th line
     urls = []
     for path in sorted((data / "dailyview").glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():

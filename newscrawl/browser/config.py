@@ -16,11 +16,10 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 from urllib.request import getproxies
 
+from ..meta import BROWSER as META  # request.meta flag: render this request in the browser
 from ..sites.profile import SiteProfile
 from .executable import DEFAULT_SEARCH, find_browser
 from .rendering import BLOCK_HOSTS, BLOCK_TYPES, ResourceFilter
-
-META = "newscrawl_browser"  # request.meta flag: render this request in the browser
 MODES = ("auto", "off", "always")
 # a boolean spelling means "use the browser where profiles ask" (on) or "never" (off)
 _ALIASES = {"": "auto", "1": "auto", "true": "auto", "yes": "auto", "on": "auto",
@@ -135,7 +134,7 @@ def configure_browser(settings, profile: SiteProfile | None) -> None:
     proxy = None if replay else proxy_from_environment(settings)
     if proxy:
         launch["proxy"] = proxy
-    timeout_s = settings.getfloat("NEWSCRAWL_BROWSER_TIMEOUT", 30)
+    timeout_s = settings.getfloat("NEWSCRAWL_BROWSER_TIMEOUT")
     defaults = {
         "PLAYWRIGHT_BROWSER_TYPE": "chromium",
         "PLAYWRIGHT_LAUNCH_OPTIONS": launch,

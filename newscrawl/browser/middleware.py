@@ -20,15 +20,18 @@ from scrapy.exceptions import CloseSpider
 from scrapy.http import Request, Response
 from scrapy_playwright.page import PageMethod
 
+from .. import stats as keys
+from .. import meta as M
 from ..replay.middleware import RecordMiddleware, ReplayMiddleware
+from ..sites import resolve_profile
 from .config import META, resource_filter, search_list
 from .executable import BrowserChoice, find_browser, missing_message
 from .rendering import PagePlan, ResourceFilter, run_plan
 from .traffic import BrowserTraffic
 
+
 logger = logging.getLogger(__name__)
 
-KIND = "newscrawl_kind"  # spiders/base.py: the request's page kind
 _PENDING = "_newscrawl_browser_context"  # the context a request holds a place in, until it is done
 
 
@@ -46,8 +49,8 @@ class BrowserMiddleware:
         self.crawler = crawler
         self.stats = crawler.stats
         self.choice, self.remote = choice, remote
-        self.timeout_s = settings.getfloat("NEWSCRAWL_BROWSER_TIMEOUT", 30)
-        self.pages_per_context = max(1, settings.getint("NEWSCRAWL_BROWSER_PAGES_PER_CONTEXT", 100))
+        self.timeout_s = settings.getfloat("NEWSCRAWL_BROWSER_TIMEOUT")
+        self.pages_per_context = max(1, settings.getint("NEWSCRAWL_BROWSER_PAGES_PER_CONTEXT"))
         configured = settings.get("PLAYWRIGHT_ABORT_REQUEST")
         self.filter = configured if isinstance(configured, ResourceFilter) else resource_filter(settings)
         self.context_kwargs = {
@@ -70,11 +73,11 @@ class BrowserMiddleware:
         return cls(crawler, choice, remote)
 
     def count(self, key: str) -> None:
-        self.stats.inc_value(f"newscrawl/browser/{key}")
+        keys.inc(self.stats, keys.browser(key))
 
     def spider_opened(self, spider) -> None:
         if self.choice is None and not self.remote:
-            self.stats.set_value("newscrawl/browser/missing", 1)
+            self.stats.set_value(keys.key(keys.browser("missing")), 1)
             settings = self.crawler.settings
             logger.error(missing_message(spider.name, settings.get("NEWSCRAWL_BROWSER_EXECUTABLE") or "",
                                          search_list(settings)))
@@ -86,8 +89,8 @@ class BrowserMiddleware:
     def process_request(self, request: Request, spider=None):
         if not request.meta.get(META):
             return None
-        kind = request.meta.get(KIND, "article")
-        profile = self.crawler.spider.profile_for(request.url)
+        kind = request.meta.get(M.KIND, M.ARTICLE)
+        profile = resolve_profile(request.meta.get(M.PROFILE, ""), request.url)
         plan = PagePlan.for_page(profile.browser, kind, self.timeout_s)
         context = self._context_for_new_page()
         request.meta.update({
@@ -170,7 +173,7 @@ class BrowserReplayMiddleware(ReplayMiddleware):
         if request.meta.get("playwright"):
             stored = self.archive.get(request.url)
             if stored is not None and 200 <= stored.status < 300:
-                self.stats.inc_value("newscrawl/replay/hit")
+                keys.inc(self.stats, keys.REPLAY_HIT)
                 return None
         return super().process_request(request, spider)
 

@@ -28,7 +28,9 @@ from urllib.parse import urljoin
 
 from playwright.async_api import Error as PlaywrightError
 
+from .. import stats as keys
 from .rendering import ResourceFilter
+
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +98,7 @@ class BrowserTraffic:
         return "replay" if self.archive is not None else "record" if self.recorder is not None else "live"
 
     def count(self, key: str) -> None:
-        self.stats.inc_value(f"newscrawl/browser/{key}")
+        keys.inc(self.stats, keys.browser(key))
 
     async def handle(self, route, request) -> None:
         try:
@@ -133,7 +135,7 @@ class BrowserTraffic:
             await route.fulfill(**fulfil_args(stored.status, stored.headers, stored.body))
             return
         self.count("replay_miss")
-        self.stats.inc_value("newscrawl/replay/miss")
+        keys.inc(self.stats, keys.REPLAY_MISS)
         logger.warning("Replay miss in the browser (not in the archive, answered 404): %s %s",
                        request.resource_type, request.url)
         await route.fulfill(status=404, headers={"content-type": "text/plain"}, body=b"")
@@ -174,5 +176,5 @@ class BrowserTraffic:
                             method=request.method if url == request.url else "GET",
                             request_headers=request_headers)
         self.count("recorded")
-        self.stats.inc_value("newscrawl/record/written")
+        keys.inc(self.stats, keys.RECORD_WRITTEN)
         return headers

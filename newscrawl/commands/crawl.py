@@ -1,21 +1,24 @@
 """`scrapy crawl SITE`, strict: a failed run (see extensions/health.py) exits with status 3.
 
-Scrapy's own crawl exits 0 whatever happened; for a cron line that is a dead night
-looking green.  NEWSCRAWL_STRICT=0 gives Scrapy's behaviour back.
+Scrapy's own crawl exits 0 whatever happened; for a cron line that is a dead night looking
+green.  Before anything starts, the settings, the spider's arguments, the state and the network
+are checked (one line and exit status 2, 3 or 4 instead of a traceback), and the site's lock is
+taken: a second run of the same site exits 75 naming the run that holds it.
+NEWSCRAWL_STRICT=0 gives Scrapy's always-0 back for the verdict.
 """
 
 from __future__ import annotations
-
-import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
 from ..extensions.health import HealthCheck
 from ..sites import all_profiles
-from .preflight import EXIT_NO_NETWORK, no_network_message
-
-EXIT_RUN_FAILED = 3
+from .checks import (
+    EXIT_NO_NETWORK, EXIT_RUN_FAILED, Refused, checked_args, checked_config, checked_spider, checked_state, say,
+    site_lock,
+)
+from .preflight import no_network_message, url_hosts
 
 
 class Command(ScrapyCrawl):
@@ -25,21 +28,33 @@ class Command(ScrapyCrawl):
     def run(self, args, opts) -> None:
         if len(args) != 1:
             raise UsageError("scrapy crawl SITE (one spider; use `scrapy crawlall` for every site)")
-        assert self.crawler_process
-        profile = all_profiles().get(args[0])
-        if profile is not None and not self.settings.get("NEWSCRAWL_REPLAY") and not opts.spargs:
-            message = no_network_message([profile])
-            if message:
-                print(message, file=sys.stderr)
-                self.exitcode = EXIT_NO_NETWORK
-                return
-        crawler = self._create_crawler(args[0])
-        self.crawler_process.crawl(crawler, **opts.spargs)
-        self.crawler_process.start()
+        assert self.crawler_process is not None and self.settings is not None
+        name = args[0]
+        try:
+            checked_spider(name, self.crawler_process.spider_loader.list())
+            config = checked_config(self.settings)
+            spider_args = checked_args(opts.spargs)
+            checked_state(config)
+            if not config.replaying:
+                profile = all_profiles().get(name)
+                hosts = url_hosts(spider_args.urls + spider_args.feeds + spider_args.sitemaps)
+                message = no_network_message([profile] if profile and not hosts else [], hosts)
+                if message:
+                    raise Refused(message, EXIT_NO_NETWORK)
+            lock = site_lock(config, name)
+        except Refused as refused:
+            say(refused.message)
+            self.exitcode = refused.status
+            return
+        try:
+            crawler = self.crawler_process.create_crawler(name)
+            self.crawler_process.crawl(crawler, **opts.spargs)
+            self.crawler_process.start()
+        finally:
+            lock.release()
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1
             return
         health = crawler.get_extension(HealthCheck)
-        strict = crawler.settings.getbool("NEWSCRAWL_STRICT", True)
-        if strict and health is not None and health.verdict is not None and health.verdict.failed:
+        if config.strict and health is not None and health.verdict is not None and health.verdict.failed:
             self.exitcode = EXIT_RUN_FAILED

@@ -8,16 +8,18 @@ fails that site's verdict only, and a site that cannot even start is reported an
 the others still run.  What one process cannot survive (a kill, an OOM) is covered by
 the state: the next run resumes where this one stopped, without re-exporting.
 
-Exit status: 0 every site finished well; 3 at least one site failed (named in the
-summary and the log); 4 no network at all (no site host resolves; nothing was done);
-75 another run holds the lock (nothing was done).
+Exit status: 0 every site finished well; 2 a usage error (a bad option or setting; nothing
+was done); 3 at least one site failed (named in the summary and the log), or the state cannot
+be used; 4 no network at all (no site host resolves; nothing was done); 75 another crawlall
+holds the lock, or every site is being crawled by another run (nothing was done).  A site that
+a single `scrapy crawl` is crawling right now is not run again: its row says so.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import sys
+import math
 import time
 from pathlib import Path
 
@@ -27,11 +29,35 @@ from scrapy.exceptions import UsageError
 from ..extensions.health import HealthCheck
 from ..runlock import RunLock
 from ..sites import all_profiles
-from .crawl import EXIT_RUN_FAILED
-from .preflight import EXIT_NO_NETWORK, no_network_message
+from .checks import (
+    EXIT_LOCKED, EXIT_NO_NETWORK, EXIT_RUN_FAILED, Refused, checked_config, checked_state, say, site_lock,
+)
+from .preflight import no_network_message
 
-EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
 logger = logging.getLogger(__name__)
+
+def _budget(value: str) -> float:
+    """--budget: seconds, a finite number >= 0 (0: no budget)."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise UsageError(f"--budget {value!r}: expected a number of seconds", print_help=False) from None
+    if not math.isfinite(seconds) or seconds < 0:
+        raise UsageError(f"--budget {value!r}: expected 0 (no budget) or a positive number of seconds",
+                         print_help=False)
+    return seconds
+
+
+def _verdict(crawler):
+    """The crawler's verdict, or None when it never got far enough to have one."""
+    if crawler is None:
+        return None
+    try:
+        health = crawler.get_extension(HealthCheck)
+    except RuntimeError:  # the extension manager was never created: the site did not start
+        return None
+    return health.verdict if health is not None else None
+
 
 COLUMNS = [("site", 12), ("ok", 4), ("pages", 6), ("items", 6), ("skipped", 8), ("dups", 5),
            ("dropped", 16), ("errors", 7), ("fallback", 9), ("secs", 6)]
@@ -43,7 +69,7 @@ def format_table(rows: list[dict]) -> str:
         if name == "dropped":
             return ",".join(f"{k}:{v}" for k, v in sorted((value or {}).items())) or "0"
         if name == "ok":
-            return "FAIL" if row.get("failed") else "ok"
+            return "FAIL" if row.get("failed") else ("lock" if row.get("locked") else "ok")
         if name == "dups":
             return str(row.get("duplicates", 0))
         if name == "skipped":
@@ -58,6 +84,8 @@ def format_table(rows: list[dict]) -> str:
     for row in rows:
         for reason in row.get("reasons", []):
             lines.append(f"FAILED {row['site']}: {reason}")
+        if row.get("locked"):
+            lines.append(f"NOT RUN {row['site']}: {row.get('note', 'locked by another run')}")
     return "\n".join(lines)
 
 
@@ -74,7 +102,7 @@ class Command(ScrapyCommand):
         super().add_options(parser)
         parser.add_argument("--sites", default="", help="comma-separated site keys (default: every site)")
         parser.add_argument("--exclude", default="", help="comma-separated site keys to leave out")
-        parser.add_argument("--budget", type=float, default=0,
+        parser.add_argument("--budget", type=_budget, default=0,
                             help="time budget in seconds for the whole run (each site is closed when it is spent)")
         parser.add_argument("--summary", default="", help="write the JSON summary here (default: data/runs/)")
 
@@ -92,29 +120,46 @@ class Command(ScrapyCommand):
             raise UsageError("crawlall takes no positional arguments (use --sites)")
         assert self.crawler_process is not None and self.settings is not None
         sites = self._sites(opts)
-        if not self.settings.get("NEWSCRAWL_REPLAY"):
-            message = no_network_message([all_profiles()[site] for site in sites])
-            if message:
-                print(message, file=sys.stderr)
-                self.exitcode = EXIT_NO_NETWORK
-                return
-        data_dir = Path(self.settings.get("NEWSCRAWL_DATA_DIR"))
-        lock = RunLock(data_dir / "crawlall.lock")
+        try:
+            config = checked_config(self.settings)
+            checked_state(config)
+            if not config.replaying:
+                message = no_network_message([all_profiles()[site] for site in sites])
+                if message:
+                    raise Refused(message, EXIT_NO_NETWORK)
+        except Refused as refused:
+            say(refused.message)
+            self.exitcode = refused.status
+            return
+        lock = RunLock(config.data_dir / "crawlall.lock")
         if not lock.acquire():
             holder = lock.holder()
-            print(f"newscrawl: another run is in progress (pid {holder.get('pid', '?')}, "
-                  f"started {holder.get('started', '?')}); not starting.", file=sys.stderr)
+            say(f"newscrawl: another run is in progress (pid {holder.get('pid', '?')}, "
+                f"started {holder.get('started', '?')}); not starting.")
             self.exitcode = EXIT_LOCKED
             return
         if lock.previous and lock.previous.get("pid"):
             logger.warning("Stale lock from a run that is gone (pid %s, started %s): taken over; "
                            "this run resumes from the state", lock.previous.get("pid"), lock.previous.get("started"))
+        site_locks, locked = {}, {}
         try:
-            self._run_sites(sites, opts, data_dir)
+            for site in sites:
+                try:
+                    site_locks[site] = site_lock(config, site)
+                except Refused as refused:
+                    locked[site] = refused.message.removeprefix("newscrawl: ")
+                    logger.warning("Site %s not run: %s", site, locked[site])
+            if locked and not site_locks:
+                say("newscrawl: every site is being crawled by another run; not starting")
+                self.exitcode = EXIT_LOCKED
+                return
+            self._run_sites([s for s in sites if s in site_locks], locked, opts, config)
         finally:
+            for site_lock_ in site_locks.values():
+                site_lock_.release()
             lock.release()
 
-    def _run_sites(self, sites: list[str], opts, data_dir: Path) -> None:
+    def _run_sites(self, sites: list[str], locked: dict, opts, config) -> None:
         if opts.budget:
             self.settings.set("CLOSESPIDER_TIMEOUT", opts.budget, priority="cmdline")
         started = time.time()
@@ -124,17 +169,20 @@ class Command(ScrapyCommand):
                 crawler = self.crawler_process.create_crawler(site)
                 deferred = self.crawler_process.crawl(crawler)
             except Exception as exc:  # noqa: BLE001 - one site that cannot start must not stop the others
-                bootstrap_errors[site] = f"did not start: {exc!r}"
-                logger.error("Site %s did not start: %r", site, exc)
+                bootstrap_errors[site] = f"did not start: {exc}"
+                logger.error("Site %s did not start: %s", site, exc)
                 continue
             self._on_failure(deferred, site, bootstrap_errors)
             crawlers[site] = crawler
         self.crawler_process.start()
 
         rows = []
-        for site in sites:
-            health = crawlers[site].get_extension(HealthCheck) if site in crawlers else None
-            verdict = health.verdict if health is not None else None
+        for site in [*sites, *locked]:
+            if site in locked:
+                rows.append({"site": site, "failed": False, "locked": True, "reasons": [],
+                             "note": locked[site]})
+                continue
+            verdict = _verdict(crawlers.get(site))
             if verdict is None:
                 reason = bootstrap_errors.get(site, "the crawl did not report a result")
                 rows.append({"site": site, "failed": True, "reasons": [reason]})
@@ -146,16 +194,24 @@ class Command(ScrapyCommand):
             "seconds": round(time.time() - started, 1),
             "ok": not failed,
             "failed_sites": failed,
+            "data_dir": str(config.data_dir),
             "sites": rows,
         }
-        out = Path(opts.summary) if opts.summary else data_dir / "runs" / (
-            time.strftime("%Y-%m-%dT%H-%M-%SZ", time.gmtime(started)) + ".json")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
         print(format_table(rows))
-        print(f"summary: {out}")
+        out = Path(opts.summary) if opts.summary else config.runs_dir / (
+            time.strftime("%Y-%m-%dT%H-%M-%SZ", time.gmtime(started)) + ".json")
+        text = json.dumps(summary, ensure_ascii=False, indent=1)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(text, encoding="utf-8")
+            print(f"summary: {out}")
+        except OSError as exc:
+            # the summary is the night's record: never lost, never a traceback - stderr instead
+            say(f"newscrawl: cannot write the summary {out} ({exc.strerror or exc}); here it is:")
+            say(text)
+            failed = failed or ["(summary)"]
         if failed:
-            print(f"newscrawl: run FAILED for {', '.join(failed)}", file=sys.stderr)
+            say(f"newscrawl: run FAILED for {', '.join(failed)}")
             self.exitcode = EXIT_RUN_FAILED
 
     @staticmethod

@@ -41,9 +41,16 @@ def unresolvable(hosts: list[str], timeout: float = 10.0) -> list[str]:
     return [h for h, ok in zip(hosts, results) if not ok]
 
 
-def no_network_message(profiles) -> str | None:
-    """The one line to print when not one host of *profiles* resolves; None when the network is there."""
-    hosts = sorted({h for profile in profiles for h in profile_hosts(profile)})
+def url_hosts(urls: list[str]) -> list[str]:
+    from urllib.parse import urlsplit
+
+    return sorted({(urlsplit(u).hostname or "").lower() for u in urls} - {""})
+
+
+def no_network_message(profiles, hosts: list[str] = ()) -> str | None:
+    """The one line to print when not one host of *profiles* (and *hosts*) resolves; None when the
+    network is there.  Loopback and literal addresses always "resolve": tests and local servers."""
+    hosts = sorted({h for profile in profiles for h in profile_hosts(profile)} | set(hosts))
     missing = unresolvable(hosts)
     if not missing or len(missing) < len(hosts):
         return None

@@ -19,7 +19,7 @@ from scrapy.exceptions import NotConfigured
 class GcFreeze:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "GcFreeze":
-        if not crawler.settings.getbool("NEWSCRAWL_GC_FREEZE", True):
+        if not crawler.settings.getbool("NEWSCRAWL_GC_FREEZE"):
             raise NotConfigured
         extension = cls()
         crawler.signals.connect(extension.engine_started, signal=signals.engine_started)

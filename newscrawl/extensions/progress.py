@@ -9,6 +9,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
+from .. import stats as keys
+from ..config import config_of
+
 logger = logging.getLogger(__name__)
 
 
@@ -22,7 +25,7 @@ class ProgressLog:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "ProgressLog":
-        interval = crawler.settings.getfloat("NEWSCRAWL_PROGRESS_INTERVAL", 60)
+        interval = config_of(crawler).progress_interval
         if interval <= 0:
             raise NotConfigured
         return cls(crawler, interval)
@@ -32,13 +35,13 @@ class ProgressLog:
         self.loop.start(self.interval, now=False)
 
     def log(self, spider) -> None:
-        get = self.crawler.stats.get_value
+        stats = self.crawler.stats.get_stats()
+        get = lambda name: keys.get(stats, name)  # noqa: E731
         logger.info(
             "progress %s: pages %d, items %d, skipped %d, duplicates %d, dropped %d, errors %d",
-            spider.name, get("response_received_count", 0), get("item_scraped_count", 0),
-            get("newscrawl/state/skipped", 0),
-            get("newscrawl/duplicates/url", 0) + get("newscrawl/duplicates/text", 0) + get("newscrawl/duplicates/near", 0),
-            get("newscrawl/dropped", 0), get("newscrawl/errors", 0),
+            spider.name, int(stats.get("response_received_count", 0) or 0), get(keys.ITEMS_EXPORTED),
+            get(keys.STATE_SKIPPED), get(keys.DUPLICATES_URL) + get(keys.DUPLICATES_TEXT) + get(keys.DUPLICATES_NEAR),
+            get(keys.DROPPED), get(keys.ERRORS),
         )
 
     def spider_closed(self, spider) -> None:

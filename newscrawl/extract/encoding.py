@@ -1,6 +1,6 @@
 """Decode a page right: HTTP header or <meta> charset first, a detector only when they fail.
 
-Scrapy already decodes from BOM, header and <meta>.  What it cannot see is a header
+Scrapy decodes from BOM, header and <meta> (``declared_text`` does the same with w3lib).  What it cannot see is a header
 that lies (``charset=UTF-8`` over Shift_JIS bytes: WoW!Korea served Shift_JIS).  The
 sign of a wrong charset is U+FFFD replacement characters; when they appear, the
 other declared charsets and then a detector (charset-normalizer) get a chance, and
@@ -21,7 +21,9 @@ import re
 from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
-from scrapy.http import TextResponse
+from w3lib.encoding import (
+    html_body_declared_encoding, html_to_unicode, http_content_type_encoding, read_bom, resolve_encoding,
+)
 
 _META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 # A page with fewer replacement characters than this per 10,000 characters only had a
@@ -31,11 +33,36 @@ _BROKEN_BYTES_PER_10K = 5
 
 @dataclass
 class Decoded:
-    response: TextResponse
+    text: str
     encoding: str
     redecoded: bool = False  # the declared charset was wrong and another one was used
     invalid_bytes: int = 0  # replacement characters left in the final text
     boms: int = 0  # byte order marks: a leading one, or stray ones inside (included files); removed
+
+
+def _auto_detect(body: bytes) -> str | None:
+    for enc in ("ascii", "utf-8"):
+        try:
+            body.decode(enc)
+        except UnicodeError:
+            continue
+        return resolve_encoding(enc)
+    match = from_bytes(body[:200_000]).best()
+    return resolve_encoding(match.encoding) if match else None
+
+
+def declared_text(body: bytes, content_type: str = "") -> tuple[str, str]:
+    """(encoding, text) as Scrapy's TextResponse reads them: BOM, HTTP charset, <meta>, then a guess.
+
+    Written here on w3lib (the functions Scrapy itself uses) so that the page object needs no
+    Scrapy response to decode a page.
+    """
+    encoding = (read_bom(body)[0] or http_content_type_encoding(content_type or "")
+                or html_body_declared_encoding(body))
+    if not encoding:
+        encoding = html_to_unicode(content_type or "", body, auto_detect_fun=_auto_detect,
+                                   default_encoding="ascii")[0]
+    return encoding, html_to_unicode(f"charset={encoding}", body)[1]
 
 
 def _norm(name: str | None) -> str | None:
@@ -88,23 +115,22 @@ def _doubtful(encoding: str | None, body: bytes) -> bool:
     return _single_byte(name) or _utf8(body)
 
 
-def _without_boms(decoded: Decoded) -> Decoded:
-    leading = decoded.response.body.startswith(_BOMS)
-    text = decoded.response.text
+def _without_boms(decoded: Decoded, body: bytes) -> Decoded:
+    leading = body.startswith(_BOMS)
+    text = decoded.text
     stray = text.count("\ufeff")
     decoded.boms = stray + (1 if leading and not text.startswith("\ufeff") else 0)
     if stray:
-        decoded.response = decoded.response.replace(body=text.replace("\ufeff", "").encode("utf-8"),
-                                                    encoding="utf-8")
+        decoded.text = text.replace("\ufeff", "")
     return decoded
 
 
-def decode(response: TextResponse, fallback_encoding: str = "") -> Decoded:
-    text = response.text
+def decode(body: bytes, content_type: str = "", fallback_encoding: str = "") -> Decoded:
+    """The page's text, from the declared charset or, when that visibly fails, a better one."""
+    declared, text = declared_text(body, content_type)
     bad = text.count("\ufffd")
-    body = response.body
-    if not bad and not _doubtful(response.encoding, body):
-        return _without_boms(Decoded(response, response.encoding))
+    if not bad and not _doubtful(declared, body):
+        return _without_boms(Decoded(text, declared), body)
     candidates: list[str] = []
     meta = _META_CHARSET_RE.search(body[:4096])
     for name in (meta.group(1).decode("ascii", "ignore") if meta else None, fallback_encoding):
@@ -119,7 +145,7 @@ def decode(response: TextResponse, fallback_encoding: str = "") -> Decoded:
         candidates.append("utf-8")
     # cp932 is the superset Windows-era Japanese sites actually write when they say Shift_JIS,
     # euc_jis_2004 the one EUC-JP pages with ① or ㈱ (NEC row 13) need
-    candidates += [_SUPERSETS[c] for c in [*candidates, _norm(response.encoding)] if c in _SUPERSETS]
+    candidates += [_SUPERSETS[c] for c in [*candidates, _norm(declared)] if c in _SUPERSETS]
 
     def score(decoded: str, enc: str | None) -> tuple[int, int]:
         # fewest replacement characters; on a tie, not a single-byte charset over non-ASCII
@@ -127,17 +153,18 @@ def decode(response: TextResponse, fallback_encoding: str = "") -> Decoded:
         wrong = (_single_byte(_norm(enc)) and not body.isascii()) or (utf8 and _norm(enc) != "utf-8")
         return decoded.count("\ufffd"), int(wrong)
 
-    best_text, best_enc, best_score = text, response.encoding, score(text, response.encoding)
+    best_text, best_enc, best_score = text, declared, score(text, declared)
     for enc in candidates:
         decoded = _try(body, enc)
         if decoded is not None and score(decoded, enc) < best_score:
             best_text, best_enc, best_score = decoded, enc, score(decoded, enc)
-    if best_enc == response.encoding:
-        return _without_boms(Decoded(response, response.encoding, invalid_bytes=bad))
-    fixed = response.replace(body=best_text.encode("utf-8"), encoding="utf-8")
-    return _without_boms(Decoded(fixed, best_enc, redecoded=True, invalid_bytes=best_score[0]))
+    if best_enc == declared:
+        return _without_boms(Decoded(text, declared, invalid_bytes=bad), body)
+    if best_text.startswith("\ufeff") and body.startswith(_BOMS):
+        best_text = best_text[1:]  # the leading BOM of the bytes, read by a codec that keeps it
+    return _without_boms(Decoded(best_text, best_enc, redecoded=True, invalid_bytes=best_score[0]), body)
 
 
 def is_mostly_broken(decoded: Decoded) -> bool:
-    size = len(decoded.response.text) or 1
+    size = len(decoded.text) or 1
     return decoded.invalid_bytes * 10_000 / size > _BROKEN_BYTES_PER_10K * 20

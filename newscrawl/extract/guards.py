@@ -1,48 +1,31 @@
 """Content checks on article pages: what is not a whole article never becomes a record.
 
-The spider asks three questions of every article response (spiders/base.py,
-``parse_article``), each answered here with a count under ``newscrawl/`` and one log line:
+Pure functions; the page object (newscrawl/page/article.py) asks them three questions of every
+article response and turns each answer into an event (a counter under ``newscrawl/`` and one
+log line, see docs/bad-input.md):
 
-1. the raw response (before decoding): is it an HTML page at all, and small enough?
-   - bytes of a PDF, an image, a zip ... (whatever the Content-Type says), JSON or XML at
-     an article URL: ``article/not_html``;
-   - more than NEWSCRAWL_MAX_PAGE_BYTES (a replayed archive is not bound by
-     DOWNLOAD_MAXSIZE): ``article/too_large``.
+1. the raw bytes (before decoding): is it an HTML page at all? ``sniff_not_html``: bytes of a
+   PDF, an image, a zip ... (whatever the Content-Type says), JSON or XML at an article URL.
 2. the decoded markup (one linear scan of the tags, scripts/styles/comments skipped):
-   - nesting deeper than NEWSCRAWL_MAX_HTML_DEPTH (a "depth bomb" of nested <div>: libxml2
-     silently cuts such a tree at depth 256 and the extractors then see nonsense):
-     ``article/too_deep``, dropped;
-   - cut off (an <html>/<body> opened, never closed: the server stopped mid-page, the text
-     would be half an article): ``article/truncated``, dropped - the article is not marked
-     done, so the next night fetches it again;
-   - a second <html> document (pages glued together, or a whole document pasted inside the
-     page): libxml2 may drop everything after the inner </html>; the page is repaired to
-     one document (``html/second_html``) and extracted;
-   - unclosed container tags: lxml's recovery handles them; counted (``html/unclosed``).
-3. the extracted article:
-   - only a consent wall or a login/paywall box (little text, made of "Cookieに同意",
-     "有料会員限定", "続きを読むにはログイン" ...): ``article/consent_wall`` /
-     ``article/login_wall``, dropped;
-   - a title that is mojibake (UTF-8 read as Latin-1/cp1252 and written again: "éŸ“å›½"):
-     repaired when the bytes can be recovered (``encoding/mojibake_repaired``), otherwise
-     the title is dropped (``encoding/mojibake_title``) and the record with it (no_title);
-   - a "title" that is only the site's name (a page without a headline): no title
-     (``extract/title_is_site_name``); the validate pipeline drops the record (no_title).
+   ``scan_markup`` finds nesting deeper than NEWSCRAWL_MAX_HTML_DEPTH (a "depth bomb": libxml2
+   silently cuts such a tree at depth 256), a page cut off mid-way (the server stopped: the text
+   would be half an article; a page that merely omits ``</body></html>`` but ends on a closed
+   element is whole), a second <html> document (``repair_second_html`` makes it one), and
+   unclosed container tags (lxml's recovery handles them; counted).
+3. the extracted article: ``wall_kind`` (only a consent wall or a login/paywall box, little text
+   made of "Cookieに同意", "有料会員限定", "続きを読むにはログイン" ...), ``repair_mojibake``
+   (a title that is UTF-8 read as windows-1252), ``same_name`` (a "title" that is only the
+   site's name).
 """
 
 from __future__ import annotations
 
-import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
 import lxml.html
-from scrapy.http import HtmlResponse, Response, TextResponse
 
-logger = logging.getLogger(__name__)
-
-DEFAULT_MAX_PAGE_BYTES = 8 * 1024 * 1024
 DEFAULT_MAX_HTML_DEPTH = 256  # libxml2's own limit for HTML without huge_tree; real pages stay under 60
 
 # -- 1. raw bytes -------------------------------------------------------------------------------------
@@ -56,27 +39,36 @@ _HTML_START_RE = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!do
                             rb"|div|p|script|link|!--)", re.IGNORECASE | re.DOTALL)
 
 
-def sniff_not_html(response: Response) -> str | None:
-    """What the response is when it is not an HTML page (``pdf``, ``png``, ``json`` ...), else None.
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+_TEXT_TYPES_RE = re.compile(r"^(?:text/|application/(?:json|[\w.+-]*\+?xml|javascript|x-javascript|ld\+json))")
 
-    The bytes decide first: a PDF or an image served as text/html is still not a page.
+
+def sniff_not_html(body: bytes, content_type: str = "") -> str | None:
+    """What the bytes are when they are not an HTML page (``pdf``, ``png``, ``json`` ...), else None.
+
+    The bytes decide first: a PDF or an image served as text/html is still not a page.  Then the
+    Content-Type: a binary type is not a page; a text type that is not HTML (JSON, XML, plain
+    text) is one only if it starts like HTML; a page without a Content-Type is judged by its bytes.
     """
-    head = response.body[:64].lstrip()
+    head = body[:64].lstrip()
     for magic, kind in _MAGIC:
         if head.startswith(magic):
             return kind
     if head.startswith(b"RIFF") and head[8:12] in (b"WEBP", b"AVI ", b"WAVE"):
         return head[8:12].decode().strip().lower()
-    if not isinstance(response, TextResponse):
+    mime = (content_type or "").split(";")[0].strip().lower()
+    declared = (content_type or "").lower()
+    utf16 = "utf-16" in declared or "utf-32" in declared or body[:2] in (b"\xff\xfe", b"\xfe\xff")
+    if b"\x00" in body[:1024] and not utf16:
         return "binary"
-    utf16 = response.encoding.lower().startswith(("utf-16", "utf_16", "utf-32", "utf_32"))
-    if b"\x00" in response.body[:1024] and not utf16:
+    if mime in _HTML_TYPES:
+        return None
+    if mime and not _TEXT_TYPES_RE.match(mime) and mime != "application/octet-stream":
         return "binary"
-    if not isinstance(response, HtmlResponse):
-        # a JSON error body, an XML document, plain text: HTML only if it looks like it
-        start = response.body[:2048].lstrip(b"\xef\xbb\xbf")
-        if not _HTML_START_RE.match(start):
-            return {b"{": "json", b"[": "json", b"<": "xml"}.get(start.lstrip()[:1], "text")
+    # a JSON error body, an XML document, plain text, no type at all: HTML only if it looks like it
+    start = body[:2048].lstrip(b"\xef\xbb\xbf")
+    if not _HTML_START_RE.match(start):
+        return {b"{": "json", b"[": "json", b"<": "xml"}.get(start.lstrip()[:1], "text")
     return None
 
 
@@ -135,8 +127,28 @@ def scan_markup(text: str, max_depth: int = DEFAULT_MAX_HTML_DEPTH) -> Markup:
             found.structure.append((name, closing, match.start(), match.end()))
     found.unclosed = depth
     opened = found.starts("html") or found.starts("body")
-    found.truncated = bool(opened) and not (found.ends("html") or found.ends("body"))
+    found.truncated = bool(opened) and not (found.ends("html") or found.ends("body")) and _ends_mid_page(text)
     return found
+
+
+_LAST_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^<>]*>\s*$")
+_VOID_TAGS = frozenset({"br", "hr", "img", "input", "meta", "link", "wbr", "source", "area", "base", "col",
+                        "embed", "param", "track"})
+
+
+def _ends_mid_page(text: str) -> bool:
+    """A page without </body></html> is whole when it ends on a closed element; many real pages omit
+    the two end tags. Cut off: it ends in text, inside a tag, or right after an opening container tag."""
+    tail = text[-4096:].rstrip()
+    if not tail.endswith(">"):
+        return True
+    if tail.endswith("-->"):
+        return False
+    last = _LAST_TAG_RE.search(tail)
+    if last is None:
+        return True  # a ">" that closes no tag (inside text or a cut-off comment)
+    closing, name = last.group(1), last.group(2).lower()
+    return not closing and name not in _VOID_TAGS and not last.group(0).rstrip().endswith("/>")
 
 
 def repair_second_html(text: str, markup: Markup) -> str:
@@ -175,8 +187,11 @@ _PASSWORD_XPATH = ("//input[translate(@type,'PASWORD','pasword')='password']"
                    "[not(ancestor::header or ancestor::nav or ancestor::aside or ancestor::footer)]")
 
 
-def wall_kind(body_text: str, page: TextResponse | None = None) -> str | None:
-    """``consent`` / ``login`` when the article text is only a consent wall or a login box."""
+def wall_kind(body_text: str, page_root=None) -> str | None:
+    """``consent`` / ``login`` when the article text is only a consent wall or a login box.
+
+    *page_root* is the page's parsed tree: a password field outside the header/nav is one more sign.
+    """
     compact = "".join(body_text.split())
     if len(compact) >= _WALL_MAX_CHARS:
         return None
@@ -184,7 +199,7 @@ def wall_kind(body_text: str, page: TextResponse | None = None) -> str | None:
     for kind, pattern in _WALL_PATTERNS:
         if pattern.search(body_text):
             hits[kind] = hits.get(kind, 0) + 1
-    password = bool(page is not None and page.xpath(_PASSWORD_XPATH))
+    password = bool(page_root is not None and page_root.xpath(_PASSWORD_XPATH))
     if password:
         hits["login"] = hits.get("login", 0) + 1
     if not hits:
@@ -245,7 +260,8 @@ def repair_mojibake(text: str) -> tuple[str, str | None]:
     return repaired, "repaired"
 
 
-def _same_name(title: str, names: list[str]) -> bool:
+def same_name(title: str, names: list[str]) -> bool:
+    """The title is one of the site's names (NFKC, case and spaces ignored): no headline."""
     norm = lambda s: "".join(unicodedata.normalize("NFKC", s).split()).casefold()  # noqa: E731
     return norm(title) in {norm(n) for n in names if n}
 
@@ -257,99 +273,3 @@ def body_text(body_html: str) -> str:
         return lxml.html.fromstring(body_html).text_content()
     except (lxml.etree.ParserError, ValueError):
         return ""
-
-
-# -- the spider's side ----------------------------------------------------------------------------------
-class ArticleGuard:
-    """The three checks with their counters and log lines; built once per spider."""
-
-    def __init__(self, stats, max_page_bytes: int = DEFAULT_MAX_PAGE_BYTES,
-                 max_depth: int = DEFAULT_MAX_HTML_DEPTH) -> None:
-        self.stats = stats
-        self.max_page_bytes = max_page_bytes
-        self.max_depth = max_depth
-
-    @classmethod
-    def from_crawler(cls, crawler) -> "ArticleGuard":
-        settings = crawler.settings
-        return cls(crawler.stats, settings.getint("NEWSCRAWL_MAX_PAGE_BYTES", DEFAULT_MAX_PAGE_BYTES),
-                   settings.getint("NEWSCRAWL_MAX_HTML_DEPTH", DEFAULT_MAX_HTML_DEPTH))
-
-    def count(self, key: str, n: int = 1) -> None:
-        self.stats.inc_value(f"newscrawl/{key}", n)
-
-    def _skip(self, reason: str, url: str, message: str, *args) -> None:
-        self.count(f"article/{reason}")
-        logger.warning("Article %s skipped (%s): " + message, url, reason, *args)
-
-    def check_response(self, response: Response) -> bool:
-        """False when the response is not an HTML page or too large to parse (counted, logged)."""
-        kind = sniff_not_html(response)
-        if kind:
-            self.count("article/not_html")
-            self.count(f"article/not_html/{kind}")
-            ctype = response.headers.get("Content-Type", b"").decode("latin-1")
-            logger.warning("Article %s is not an HTML page (%s, Content-Type %r): skipped", response.url, kind,
-                           ctype)
-            return False
-        if self.max_page_bytes and len(response.body) > self.max_page_bytes:
-            self._skip("too_large", response.url, "%d bytes, more than NEWSCRAWL_MAX_PAGE_BYTES=%d",
-                       len(response.body), self.max_page_bytes)
-            return False
-        return True
-
-    def check_markup(self, response: TextResponse) -> TextResponse | None:
-        """The page to extract from (repaired when it held two documents), or None to skip it."""
-        text = response.text
-        markup = scan_markup(text, self.max_depth)
-        if markup.too_deep:
-            self._skip("too_deep", response.url, "tags nested deeper than NEWSCRAWL_MAX_HTML_DEPTH=%d",
-                       self.max_depth)
-            return None
-        if markup.truncated:
-            self._skip("truncated", response.url, "the page ends before </body></html> (%d bytes): "
-                       "cut off, fetched again next run", len(response.body))
-            return None
-        if markup.unclosed:
-            self.count("html/unclosed")
-            logger.info("Article %s has %d unclosed container tag(s): parsed with recovery",
-                        response.url, markup.unclosed)
-        if markup.second_html:
-            self.count("html/second_html")
-            logger.warning("Article %s holds a second <html> document: repaired to one", response.url)
-            response = response.replace(body=repair_second_html(text, markup).encode("utf-8"), encoding="utf-8")
-        return response
-
-    def check_item(self, item, page: TextResponse, site_name: str | None = None):
-        """The item, its title repaired if need be; None when it is a wall and not an article."""
-        kind = wall_kind(body_text(item.get("body_html") or ""), page)
-        if kind:
-            self._skip(f"{kind}_wall", page.url, "the page holds only a %s box, no article", kind)
-            return None
-        title = item.get("title")
-        if title:
-            fixed, state = repair_mojibake(title)
-            if state == "repaired":
-                self.count("encoding/mojibake_repaired")
-                logger.warning("Mojibake title repaired on %s: %r -> %r", page.url, title[:60], fixed[:60])
-                item["title"] = fixed
-            elif state == "broken":
-                self.count("encoding/mojibake_title")
-                logger.warning("Mojibake title on %s cannot be repaired: dropped (%r)", page.url, title[:60])
-                item["title"] = None
-        site_names = [site_name or "", *page.xpath("//meta[@property='og:site_name' or @name='application-name']"
-                                                   "/@content").getall()]
-        if item.get("title") and _same_name(item["title"], site_names):
-            self.count("extract/title_is_site_name")
-            logger.warning("No headline on %s: the only title is the site name %r", page.url, item["title"])
-            item["title"] = None
-        return item
-
-    def note_decoding(self, decoded) -> None:
-        """Counts what the decoding met (extract/encoding.py): legacy charsets and byte order marks."""
-        name = (decoded.encoding or "").lower().replace("-", "_")
-        if name not in ("utf_8", "utf8"):
-            self.count(f"encoding/charset/{name}")
-        if decoded.boms:
-            self.count("encoding/bom")
-            logger.info("Byte order mark(s) removed from %s (%d)", decoded.response.url, decoded.boms)

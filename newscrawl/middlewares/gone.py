@@ -15,14 +15,16 @@ statement of the site and is not remembered.
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlsplit
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 
-from ..spiders.base import KIND
-from ..state.extension import state_for
+from .. import meta as M
+from .. import stats as keys
+from ..config import config_of
+from ..sites import resolve_profile, site_of
+from ..state.extension import store_of
 
 logger = logging.getLogger(__name__)
 
@@ -37,34 +39,28 @@ class GoneMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "GoneMiddleware":
-        days = crawler.settings.getfloat("NEWSCRAWL_GONE_DAYS", 30)
+        days = config_of(crawler).gone_days
         if days <= 0:
             raise NotConfigured
         return cls(crawler, days)
-
-    def _site(self, url: str) -> str:
-        spider = self.crawler.spider
-        try:
-            return spider.site_for(url)
-        except Exception:  # noqa: BLE001 - a spider without profiles: the host names the site
-            return (urlsplit(url).hostname or "").lower()
 
     def process_response(self, request: Request, response: Response, spider=None) -> Response:
         if response.status not in GONE_STATUSES:
             return response
         request.meta["dont_retry"] = True  # gone is not a transient failure: RetryMiddleware leaves it
-        if request.meta.get(KIND) != "article" or "replay-miss" in response.flags:
+        if request.meta.get(M.KIND) != M.ARTICLE or "replay-miss" in response.flags:
             return response
-        self.stats.inc_value(f"newscrawl/http/gone/{response.status}")
-        store = state_for(self.crawler)
-        urls = list(dict.fromkeys([*request.meta.get("redirect_urls", [])[:1], request.url]))
+        keys.inc(self.stats, keys.http_gone(response.status))
+        store = store_of(self.crawler)
+        urls = list(dict.fromkeys(u for u in [request.meta.get(M.CANONICAL), *request.meta.get("redirect_urls", [])[:1],
+                                              request.url] if u))
         if store is None:
             logger.warning("Article gone (HTTP %d), not remembered (state off): %s", response.status, request.url)
             return response
-        site = self._site(urls[0])
+        site = site_of(resolve_profile(request.meta.get(M.PROFILE, ""), urls[0]), urls[0])
         for url in urls:
             store.mark_gone(url, site, response.status)
-        self.stats.inc_value("newscrawl/state/marked_gone", len(urls))
+        keys.inc(self.stats, keys.STATE_MARKED_GONE, len(urls))
         logger.warning("Article gone (HTTP %d), not asked again for %g days: %s",
                        response.status, self.days, urls[0])
         return response

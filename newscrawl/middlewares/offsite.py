@@ -16,6 +16,8 @@ from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware as ScrapyOffs
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request
 
+from .. import stats as keys
+
 logger = logging.getLogger(__name__)
 
 
@@ -27,7 +29,7 @@ class OffsiteMiddleware(ScrapyOffsiteMiddleware):
             parts = urlsplit(request.url)
             if parts.scheme in ("http", "https"):
                 host = (parts.hostname or "").lower()
-                self.stats.inc_value("newscrawl/offsite/filtered")
+                keys.inc(self.stats, keys.OFFSITE_FILTERED)
                 if host not in getattr(self, "_warned", set()):
                     self.__dict__.setdefault("_warned", set()).add(host)
                     logger.warning("Off-site request not made (%s is not in allowed_domains %s): %s", host,

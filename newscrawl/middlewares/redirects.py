@@ -29,6 +29,8 @@ from scrapy.utils.response import get_meta_refresh
 from scrapy.utils.url import url_is_from_any_domain
 from w3lib.url import canonicalize_url, safe_url_string
 
+from .. import stats as keys
+
 logger = logging.getLogger(__name__)
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -58,7 +60,7 @@ class RedirectGuardMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "RedirectGuardMiddleware":
         settings = crawler.settings
-        if not settings.getbool("NEWSCRAWL_REDIRECT_GUARD", True) or not settings.getbool("REDIRECT_ENABLED"):
+        if not settings.getbool("NEWSCRAWL_REDIRECT_GUARD") or not settings.getbool("REDIRECT_ENABLED"):
             raise NotConfigured
         return cls(crawler)
 
@@ -89,7 +91,7 @@ class RedirectGuardMiddleware:
             problem = self._problem(request, target)
             if problem is None:
                 return response
-            self.stats.inc_value(f"newscrawl/http/{problem}")
+            keys.inc(self.stats, keys.http_problem(problem))
             hops = len(request.meta.get("redirect_urls", [])) + 1
             if problem == "redirect_loop":
                 logger.error("Redirect loop after %d hop(s), not followed: %s -> %s", hops, request.url, target)
@@ -103,7 +105,7 @@ class RedirectGuardMiddleware:
             if target and interval is not None and interval < self.meta_refresh_max_delay:
                 problem = self._problem(request, target)
                 if problem is not None:
-                    self.stats.inc_value(f"newscrawl/http/{problem}")
+                    keys.inc(self.stats, keys.http_problem(problem))
                     logger.warning("Meta refresh not followed (%s), the page itself is parsed: %s -> %s",
                                    problem, request.url, target[:200])
                     request.meta["dont_redirect"] = True  # MetaRefreshMiddleware reads the same request

@@ -26,6 +26,9 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 from scrapy.utils.asyncio import sleep
 
+from .. import stats as keys
+from ..config import config_of
+
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_STATUSES = frozenset({429, 503})
@@ -71,7 +74,7 @@ class RetryAfterMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "RetryAfterMiddleware":
         settings = crawler.settings
-        max_wait = settings.getfloat("NEWSCRAWL_MAX_RETRY_AFTER", 60)
+        max_wait = config_of(crawler).max_retry_after
         if max_wait <= 0 or not settings.getbool("RETRY_ENABLED"):
             raise NotConfigured
         return cls(crawler, max_wait)
@@ -83,7 +86,7 @@ class RetryAfterMiddleware:
         if wait is None:
             return response
         if wait > self.max_wait:
-            self.stats.inc_value("newscrawl/http/retry_after_too_long")
+            keys.inc(self.stats, keys.HTTP_RETRY_AFTER_TOO_LONG)
             logger.warning("HTTP %d asks to wait %.0fs (more than NEWSCRAWL_MAX_RETRY_AFTER=%gs): "
                            "not retried in this run: %s", response.status, wait, self.max_wait, request.url)
             request.meta["dont_retry"] = True
@@ -92,8 +95,8 @@ class RetryAfterMiddleware:
         if retry is None:
             request.meta["dont_retry"] = True  # the budget is spent: RetryMiddleware must not add one
             return response
-        self.stats.inc_value("newscrawl/http/retry_after")
-        self.stats.inc_value("newscrawl/http/retry_after_seconds", round(wait))
+        keys.inc(self.stats, keys.HTTP_RETRY_AFTER)
+        keys.inc(self.stats, keys.HTTP_RETRY_AFTER_SECONDS, round(wait))
         logger.info("HTTP %d with Retry-After: waiting %.0fs before retrying %s", response.status, wait, request.url)
         if wait:
             await sleep(wait)

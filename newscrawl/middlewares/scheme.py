@@ -17,6 +17,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request
 
+from .. import stats as keys
+
 logger = logging.getLogger(__name__)
 
 ALLOWED_SCHEMES = frozenset({"http", "https"})
@@ -36,7 +38,7 @@ class HttpOnlyMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "HttpOnlyMiddleware":
-        if not crawler.settings.getbool("NEWSCRAWL_HTTP_ONLY", True):
+        if not crawler.settings.getbool("NEWSCRAWL_HTTP_ONLY"):
             raise NotConfigured
         return cls(crawler)
 
@@ -47,8 +49,8 @@ class HttpOnlyMiddleware:
         scheme = urlsplit(request.url).scheme.lower()
         if scheme in ALLOWED_SCHEMES:
             return None
-        self.stats.inc_value("newscrawl/refused/scheme")
-        self.stats.inc_value(f"newscrawl/refused/scheme/{scheme or 'none'}")
+        keys.inc(self.stats, keys.REFUSED_SCHEME)
+        keys.inc(self.stats, keys.refused_scheme(scheme or "none"))
         logger.error("Refused a %s request (only http/https are fetched): %s", scheme or "scheme-less",
                      request.url[:200])
         raise RefusedScheme(f"not an http(s) URL: {request.url[:200]}")

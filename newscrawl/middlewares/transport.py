@@ -16,6 +16,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response
 
+from .. import stats as keys
+
 logger = logging.getLogger(__name__)
 
 _REASONS = {
@@ -57,14 +59,14 @@ class TransportEventsMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "TransportEventsMiddleware":
-        if not crawler.settings.getbool("NEWSCRAWL_TRANSPORT_EVENTS", True):
+        if not crawler.settings.getbool("NEWSCRAWL_TRANSPORT_EVENTS"):
             raise NotConfigured
         return cls(crawler)
 
     def process_exception(self, request: Request, exception: Exception, spider=None) -> None:
         reason = transport_reason(exception)
         attempt = request.meta.get("retry_times", 0) + 1
-        self.stats.inc_value(f"newscrawl/transport/{reason}")
+        keys.inc(self.stats, keys.transport(reason))
         logger.warning("Transport failure (%s) on attempt %d of %s: %s", reason, attempt, request.url,
                        str(exception)[:200] or type(exception).__name__)
         return None
@@ -72,8 +74,8 @@ class TransportEventsMiddleware:
     def process_response(self, request: Request, response: Response, spider=None) -> Response:
         tries = request.meta.get("retry_times", 0)
         if tries and 200 <= response.status < 300:
-            self.stats.inc_value("newscrawl/http/recovered")
+            keys.inc(self.stats, keys.HTTP_RECOVERED)
             logger.info("Fetched after %d failed attempt(s): %s", tries, request.url)
         if response.status >= 500:
-            self.stats.inc_value(f"newscrawl/http/status/{response.status}")
+            keys.inc(self.stats, keys.http_status(response.status))
         return response

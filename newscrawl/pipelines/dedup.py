@@ -15,9 +15,11 @@ from __future__ import annotations
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from .. import stats as keys
+from . import guarded
+from ..config import config_of
 from ..fingerprints import MIN_CHARS, minhash, minhash_to_bytes
-from ..state.extension import state_for
-from ..state.middleware import PREVIOUS
+from ..state.extension import store_of
 from .near_duplicates import NearDuplicateIndex
 
 
@@ -25,14 +27,12 @@ class DedupPipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
-        settings = crawler.settings
-        self.drop_duplicates = settings.getbool("NEWSCRAWL_DROP_DUPLICATES", False)
-        self.ignore_state = settings.getbool("NEWSCRAWL_IGNORE_STATE", False)
-        self.near = NearDuplicateIndex.shared(
-            settings.get("NEWSCRAWL_STATE") or "memory",
-            threshold=settings.getfloat("NEWSCRAWL_NEAR_DUP_THRESHOLD", 0.6),
-            days=settings.getfloat("NEWSCRAWL_NEAR_DUP_DAYS", 14),
-        )
+        config = config_of(crawler)
+        self.drop_duplicates = config.drop_duplicates
+        self.ignore_state = config.ignore_state
+        # one index per state file for the whole process: the sites of one crawlall see each other
+        self.near = NearDuplicateIndex.shared(str(config.state_path or "memory"),
+                                              threshold=config.near_dup_threshold, days=config.near_dup_days)
         self.urls: set[str] = set()
         self.hashes: dict[str, str] = {}
 
@@ -41,20 +41,21 @@ class DedupPipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        self.near.load(state_for(self.crawler))
+        self.near.load(store_of(self.crawler))
 
     def _drop(self, reason: str, message: str) -> None:
-        self.stats.inc_value("newscrawl/dropped")
-        self.stats.inc_value(f"newscrawl/dropped/{reason}")
+        keys.inc(self.stats, keys.DROPPED)
+        keys.inc(self.stats, keys.dropped(reason))
         raise DropItem(message)
 
+    @guarded
     def process_item(self, item):
         url = item["url"]
         if url in self.urls:
-            self.stats.inc_value("newscrawl/duplicates/url")
+            keys.inc(self.stats, keys.DUPLICATES_URL)
             self._drop("duplicate_url", f"duplicate_url: {url}")
         self.urls.add(url)
-        store = state_for(self.crawler)
+        store = store_of(self.crawler)
         previous = store.get(url) if store is not None else None
         item["revision"] = 1
         if previous is not None:
@@ -62,24 +63,24 @@ class DedupPipeline:
                        or previous.modified_at != item.get("modified_at"))
             if changed:
                 item["revision"] = previous.revision + 1
-                self.stats.inc_value("newscrawl/state/revised")
+                keys.inc(self.stats, keys.STATE_REVISED)
             elif self.ignore_state:
                 item["revision"] = previous.revision
             else:
-                self.stats.inc_value("newscrawl/state/unchanged")
+                keys.inc(self.stats, keys.STATE_UNCHANGED)
                 self._drop("unchanged", f"unchanged since the last export: {url}")
 
         first = self.hashes.setdefault(item["content_hash"], url)
         if first == url and store is not None:
             first = store.url_with_hash(item["content_hash"], url) or url
         if first != url:
-            self.stats.inc_value("newscrawl/duplicates/text")
+            keys.inc(self.stats, keys.DUPLICATES_TEXT)
         elif len(item.get("body") or "") >= MIN_CHARS:
             signature = minhash(item["body"])
             near = self.near.find(signature, url)
             if near:
                 first = near
-                self.stats.inc_value("newscrawl/duplicates/near")
+                keys.inc(self.stats, keys.DUPLICATES_NEAR)
             self.near.add(url, signature)
             if store is not None:
                 store.add_signature(url, item.get("site", ""), minhash_to_bytes(signature))

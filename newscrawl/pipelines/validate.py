@@ -1,21 +1,40 @@
-"""Validate: every exported record matches the JSON Schema; the rest is dropped with a reason.
+"""Validate: every exported record is encodable and matches the JSON Schema; the rest is dropped.
 
-fastjsonschema compiles the schema to Python once: 30x faster per record than
-jsonschema's validator (which the tests use, as an independent check of the files).
+Encodable first: text from the web can hold lone surrogates (``\\udc00`` in a JSON-LD author
+name) that no UTF-8 writer accepts; such code points are replaced by U+FFFD here and counted
+(``newscrawl/export/unencodable_replaced``), so that the record is written rather than lost.
+
+fastjsonschema compiles the schema to Python once: 30x faster per record than jsonschema's
+validator (which the tests use, as an independent check of the files).
 """
 
 from __future__ import annotations
 
-import logging
+import re
 
-from itemadapter import ItemAdapter
 import fastjsonschema
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from ..items import article_schema
+from .. import stats as keys
+from . import guarded
+from ..items import EXPORT_FIELDS, article_schema, public
 
-logger = logging.getLogger(__name__)
+# lone surrogates, and the non-characters U+FFFE/U+FFFF: not encodable, or not text
+_UNENCODABLE_RE = re.compile("[\ud800-\udfff\ufffe\uffff]")
+
+
+def make_encodable(value, replaced: list[int]):
+    """*value* with every unencodable code point replaced by U+FFFD; counts in ``replaced[0]``."""
+    if isinstance(value, str):
+        fixed, n = _UNENCODABLE_RE.subn("\ufffd", value)
+        replaced[0] += n
+        return fixed
+    if isinstance(value, list):
+        return [make_encodable(v, replaced) for v in value]
+    if isinstance(value, dict):
+        return {k: make_encodable(v, replaced) for k, v in value.items()}
+    return value
 
 
 class ValidatePipeline:
@@ -28,28 +47,36 @@ class ValidatePipeline:
         return cls(crawler)
 
     def _drop(self, reason: str, url: str, detail: str = "") -> None:
-        self.stats.inc_value("newscrawl/dropped")
-        self.stats.inc_value(f"newscrawl/dropped/{reason}")
+        keys.inc(self.stats, keys.DROPPED)
+        keys.inc(self.stats, keys.dropped(reason))
         raise DropItem(f"{reason}: {url}{' - ' + detail if detail else ''}")
 
+    @guarded
     def process_item(self, item):
-        adapter = ItemAdapter(item)
-        url = adapter.get("url", "?")
+        replaced = [0]
+        for name in EXPORT_FIELDS:
+            if name in item:
+                item[name] = make_encodable(item[name], replaced)
+        if replaced[0]:
+            keys.inc(self.stats, keys.EXPORT_UNENCODABLE, replaced[0])
+        url = item.get("url", "?")
         # the reasons users ask about first, named plainly
-        if not (adapter.get("title") or "").strip():
+        if not (item.get("title") or "").strip():
             self._drop("no_title", url)
-        if not (adapter.get("body") or "").strip():
+        if not (item.get("body") or "").strip():
             self._drop("no_body", url)
-        for key in ("published_at", "modified_at", "section"):
-            adapter.setdefault(key, None)
-        for key in ("tags", "images"):
-            adapter.setdefault(key, [])
+        for name in ("published_at", "modified_at", "section"):
+            item.setdefault(name, None)
+        for name in ("tags", "images"):
+            item.setdefault(name, [])
         try:
-            self.validate(adapter.asdict())
+            self.validate(public(item))
         except fastjsonschema.JsonSchemaValueException as error:
             where = error.name.removeprefix("data").lstrip(".").split(".")[0] or "record"
             self._drop(f"schema_{where}", url, error.message)
-        if adapter.get("published_at") is None:
-            self.stats.inc_value("newscrawl/items/missing_published_at")
-        self.stats.inc_value("newscrawl/items/valid")
+        if item.get("published_at") is None:
+            keys.inc(self.stats, keys.ITEMS_MISSING_PUBLISHED)
+        if not item.get("authors"):
+            keys.inc(self.stats, keys.ITEMS_MISSING_AUTHORS)
+        keys.inc(self.stats, keys.ITEMS_VALID)
         return item

@@ -7,17 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from w3lib.url import canonicalize_url
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from ..urls import fuzzy_key, url_key
+
 _HOP_HEADERS = {"transfer-encoding", "connection", "keep-alive"}
-
-
-def url_key(url: str) -> str:
-    """The lookup key of a URL: query order, percent-encoding and fragments do not matter."""
-    return canonicalize_url(url, keep_fragments=False)
 
 
 @dataclass
@@ -34,6 +30,7 @@ class WarcArchive:
     def __init__(self, paths: list[str | Path]) -> None:
         self.paths = [Path(p) for p in paths]
         self.index: dict[str, tuple[Path, int]] = {}
+        self.fuzzy: dict[str, str] = {}  # fuzzy key -> exact key (replay lookup's second tier)
         for path in self.paths:
             with path.open("rb") as fh:
                 iterator = ArchiveIterator(fh)
@@ -43,6 +40,7 @@ class WarcArchive:
                         if uri:
                             # the last capture of a URL wins: it is the newest
                             self.index[url_key(uri)] = (path, iterator.get_record_offset())
+                            self.fuzzy[fuzzy_key(uri)] = url_key(uri)
 
     def __len__(self) -> int:
         return len(self.index)
@@ -50,8 +48,26 @@ class WarcArchive:
     def __contains__(self, url: str) -> bool:
         return url_key(url) in self.index
 
+    def lookup(self, url: str) -> tuple[StoredResponse | None, str]:
+        """(the stored response, "hit" | "fuzzy_hit"), or (None, "miss").
+
+        The URL as requested first; then the same URL up to what does not change a page: query
+        order, tracking parameters, http vs https, ``www.``, a trailing ``/`` or ``index.html``
+        (pywb's fuzzy matching, for archives written by other tools or from other spellings).
+        """
+        exact = url_key(url)
+        if exact in self.index:
+            return self._read(exact), "hit"
+        other = self.fuzzy.get(fuzzy_key(url))
+        if other is not None:
+            return self._read(other), "fuzzy_hit"
+        return None, "miss"
+
     def get(self, url: str) -> StoredResponse | None:
-        where = self.index.get(url_key(url))
+        return self.lookup(url)[0]
+
+    def _read(self, key: str) -> StoredResponse | None:
+        where = self.index.get(key)
         if where is None:
             return None
         path, offset = where

@@ -20,6 +20,8 @@ from scrapy.responsetypes import responsetypes
 
 from .archive import WarcArchive, WarcRecorder
 
+from .. import stats as keys
+
 logger = logging.getLogger(__name__)
 
 
@@ -46,16 +48,16 @@ class ReplayMiddleware:
         return cls(crawler, _paths(value))
 
     def process_request(self, request: Request, spider=None) -> Response:
-        stored = self.archive.get(request.url)
+        stored, tier = self.archive.lookup(request.url)
         robots = request.url.endswith("/robots.txt")
         if stored is None:
             if robots:
-                self.stats.inc_value("newscrawl/replay/miss_robots")
+                keys.inc(self.stats, keys.REPLAY_MISS_ROBOTS)
             else:
-                self.stats.inc_value("newscrawl/replay/miss")
+                keys.inc(self.stats, keys.REPLAY_MISS)
                 logger.warning("Replay miss (not in the archive, answered 404): %s", request.url)
             return Response(request.url, status=404, request=request, flags=["replay", "replay-miss"])
-        self.stats.inc_value("newscrawl/replay/hit")
+        keys.inc(self.stats, keys.REPLAY_HIT if tier == "hit" else keys.REPLAY_FUZZY_HIT)
         headers = Headers(stored.headers)
         cls = responsetypes.from_args(headers=headers, url=request.url, body=stored.body)
         return cls(request.url, status=stored.status, headers=headers, body=stored.body,
@@ -91,7 +93,7 @@ class RecordMiddleware:
                            for k, values in request.headers.items() for v in values]
         self.recorder.write(response.url, response.status, reason, headers, response.body,
                             method=request.method, request_headers=request_headers)
-        self.stats.inc_value("newscrawl/record/written")
+        keys.inc(self.stats, keys.RECORD_WRITTEN)
         return response
 
     def spider_closed(self, spider) -> None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .profile import ProfileError, SiteProfile, generic_profile, load_profile
 
 PROFILE_DIR = Path(__file__).parent
 
-__all__ = ["ProfileError", "SiteProfile", "all_profiles", "generic_profile", "get_profile", "profile_for_url"]
+__all__ = ["ProfileError", "SiteProfile", "all_profiles", "generic_profile", "get_profile", "profile_for_url",
+           "resolve_profile", "site_of"]
+GENERIC_KEY = "news"  # the generic spider's key: its profile is made per host
 
 
 # Folders of profiles kept outside the registry (test sites, a user's private sites), separated
@@ -52,3 +55,48 @@ def profile_for_url(host: str) -> SiteProfile | None:
             if host == domain or host.endswith("." + domain):
                 return profile
     return None
+
+
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower().removeprefix("www.")
+
+
+def _netloc(url: str) -> str:
+    """host, or host:port when the port is not the scheme's default (``www.`` dropped)."""
+    parts = urlsplit(url.strip())
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    return f"{host}:{port}" if port and port != default else host
+
+
+@lru_cache(maxsize=1024)
+def _generic_for(netloc: str) -> SiteProfile:
+    return generic_profile(netloc)
+
+
+def resolve_profile(key: str, url: str) -> SiteProfile:
+    """The profile a request is crawled with: the site's, or (``news``) the generic one of its host.
+
+    Requests carry the key in their meta (newscrawl.meta.PROFILE), so that middlewares and pipelines
+    find the profile without asking the spider.
+    """
+    if key and key != GENERIC_KEY:
+        return get_profile(key)
+    return _generic_for(_netloc(url))
+
+
+def site_of(profile: SiteProfile, url: str) -> str:
+    """The record's ``site``: the profile's key, or the host for the generic spider."""
+    return profile.key if profile.key != GENERIC_KEY else host_of(url)
+
+
+def profile_for_item(item) -> SiteProfile:
+    """The profile an item was extracted with: its site's, or the generic one of its URL's host."""
+    site = item.get("site") or ""
+    if site in all_profiles():
+        return all_profiles()[site]
+    return resolve_profile(GENERIC_KEY, item.get("url") or "")

@@ -93,7 +93,8 @@ class SiteProfile:
     keep_query: tuple[str, ...] = ()  # query parameters that identify an article
     encoding: str = ""  # used only when neither the header nor a <meta> gives a charset
     utc_offset: str = "+09:00"  # for dates written without an offset
-    min_items: int = 0  # the nightly job's expected minimum per run (0: no floor)
+    min_items: int = 0  # the nightly job's expected minimum of exported items per run (0: no floor)
+    min_candidates: int = 1  # article URLs discovery must find each night (exported before or not)
     discovery: Discovery = field(default_factory=Discovery)
     selectors: Selectors = field(default_factory=Selectors)
     text: TextRules = field(default_factory=TextRules)
@@ -146,6 +147,7 @@ def load_profile(path: Path) -> SiteProfile:
     return profile
 
 
-def generic_profile(host: str) -> SiteProfile:
-    """The profile the `news` spider uses for a site it has no profile for."""
-    return SiteProfile(key="news", name=host, domains=(host,), article_urls=(r".",), canonical_host=host)
+def generic_profile(netloc: str) -> SiteProfile:
+    """The profile the `news` spider uses for a site it has no profile for (``host`` or ``host:port``)."""
+    host = netloc.partition(":")[0]
+    return SiteProfile(key="news", name=host, domains=(netloc,), article_urls=(r".",), canonical_host=host)

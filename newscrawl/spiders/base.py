@@ -1,19 +1,20 @@
-"""The crawl logic every site shares; a site's specifics come from its profile.
+"""The crawl every site shares: requests in, responses handed to discovery or to the page object.
 
-Request kinds (``request.meta["newscrawl_kind"]``): ``feed``, ``sitemap``, ``listing``
-(discovery pages, always fetched) and ``article`` (fetched once across runs when the
-state is on).  Every request has an errback, so that a 404, a 500 or a timeout is a
-counted, logged event under ``newscrawl/errors/``.
+The spider decides nothing about content.  Discovery pages go to the pure functions of
+newscrawl/discovery/links.py (profile, page and "now" in; article links, further pages and
+events out); article pages go to ArticlePage (newscrawl/page/), whose item is yielded to the
+pipelines.  What both report as events becomes crawler stats and log lines here, and every
+request has an errback, so that a 404, a 500 or a timeout is a counted, logged event under
+``newscrawl/errors/``.
+
+A request is made for the URL exactly as it was given or found; its canonical form (meta
+``CANONICAL``) is only its identity: the state, dedup and the record's ``url``.
 """
 
 from __future__ import annotations
 
-import logging
-from datetime import datetime, timedelta, timezone
-from email.utils import parsedate_to_datetime
-from pathlib import Path
+from datetime import datetime
 from typing import Any, AsyncIterator
-from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
@@ -21,276 +22,214 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from .. import meta as M
+from .. import stats as keys
 from ..browser import browser_meta, configure_browser
-from ..discovery.feeds import parse_feed
-from ..discovery.sitemaps import parse_sitemap
-from ..discovery.xml import NotXML, UnsafeXML
-from ..extract.article import all_values, extract_article
-from ..extract.dates import parse_date
-from ..extract.encoding import decode, is_mostly_broken
-from ..extract.guards import ArticleGuard
-from ..items import EXPORT_FIELDS
-from ..replay.archive import url_key
-from ..sites.profile import SiteProfile, generic_profile
-from ..urls import canonical_url, same_site
+from ..config import Config, config_of, pin_data_dir
+from ..discovery.links import ArticleLink, Found, from_feed, from_listing, from_sitemap, served_at
+from ..extract.encoding import decode
+from ..items import ALIASES, EXPORT_FIELDS
+from ..page import ArticlePage, Event, PageInputs, PageLimits
+from ..page.article import utc_now
+from ..sites import resolve_profile
+from ..sites.profile import SiteProfile
+from ..urls import canonical_url
+from .args import SpiderArgs, parse_args
 
-KIND = "newscrawl_kind"
+ARGUMENTS = ("url", "urls_file", "max_age_days", "feed", "sitemap", "since", "until")
 
 
-def read_urls_file(path: str) -> list[str]:
-    """One URL a line; blank lines and ``#`` comments ignored."""
-    urls = []
-    for line in Path(path).read_text(encoding="utf-8-sig").splitlines():
-        line = line.strip()
-        if line and not line.startswith("#"):
-            urls.append(line)
-    return urls
+def default_output(settings) -> str:
+    """The default feed URI: <data dir>/<spider>/<time>.jsonl (Scrapy fills %(name)s and %(time)s)."""
+    data_dir = pin_data_dir(settings)
+    return settings["NEWSCRAWL_OUTPUT"].replace("%(data_dir)s", str(data_dir).replace("%", "%%"))
 
 
 class BaseNewsSpider(scrapy.Spider):
-    """Shared machinery: article requests, discovery parsing, errors, stats."""
+    """Shared machinery: article requests, discovery, the page object, errors, stats."""
 
-    def __init__(self, *args: Any, url: str | None = None, urls_file: str | None = None,
-                 max_age_days: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        given = {name: kwargs.pop(name) for name in ARGUMENTS if name in kwargs}
         super().__init__(*args, **kwargs)
-        self.given_urls: list[str] = []
-        if url:
-            self.given_urls.append(url.strip())
-        if urls_file:
-            self.given_urls.extend(read_urls_file(urls_file))
-        self.max_age_override = float(max_age_days) if max_age_days not in (None, "") else None
-        self._generic_profiles: dict[str, SiteProfile] = {}
+        self.args: SpiderArgs = parse_args(**given)  # the crawl command checked them already
+        self.articles_requested = 0
+        self.sitemaps_read: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.config = config_of(crawler)
+        spider.limits = PageLimits(spider.config.max_page_bytes, spider.config.max_html_depth)
+        return spider
 
     @classmethod
     def update_settings(cls, settings) -> None:
         super().update_settings(settings)
         configure_browser(settings, getattr(cls, "profile", None))  # scrapy-playwright only when needed
         if not settings.getdict("FEEDS") and settings.get("NEWSCRAWL_OUTPUT"):
-            settings.set("FEEDS", {settings["NEWSCRAWL_OUTPUT"]: {
+            settings.set("FEEDS", {default_output(settings): {
                 "format": "jsonlines", "encoding": "utf8", "fields": EXPORT_FIELDS,
                 "item_export_kwargs": {"fsync": True},
             }}, priority="spider")
+        else:
+            pin_data_dir(settings)
 
-    # -- what subclasses decide ---------------------------------------------------------
+    config: Config
+    limits: PageLimits
+
+    # -- what subclasses decide ---------------------------------------------------------------------
     def profile_for(self, url: str) -> SiteProfile:
         """The profile a URL is crawled with: here the generic one of its host (ProfileSpider: its site's)."""
-        host = host_of(url).removeprefix("www.")
-        if host not in self._generic_profiles:
-            self._generic_profiles[host] = generic_profile(host)
-        return self._generic_profiles[host]
+        return resolve_profile("news", url)
 
-    def site_for(self, url: str) -> str:
-        return self.profile_for(url).key
+    def max_age(self, profile: SiteProfile) -> float:
+        if self.args.max_age_days is not None:
+            return self.args.max_age_days
+        if self.config.max_age_days is not None:
+            return self.config.max_age_days
+        return profile.discovery.max_age_days
 
-    # -- helpers ----------------------------------------------------------------------------
-    def count(self, key: str, n: int = 1) -> None:
-        self.crawler.stats.inc_value(f"newscrawl/{key}", n)
+    # -- events and stats ----------------------------------------------------------------------------
+    def count(self, name: str, n: int = 1) -> None:
+        keys.inc(self.crawler.stats, name, n)
 
-    @property
-    def guard(self) -> ArticleGuard:
-        """The content checks on article pages (extract/guards.py), with this crawl's stats and limits."""
-        if "_guard" not in self.__dict__:
-            self._guard = ArticleGuard.from_crawler(self.crawler)
-        return self._guard
+    def apply(self, events: list[Event]) -> None:
+        """A page's or a discovery source's events: stats, and their log lines."""
+        for event in events:
+            if event.count:
+                self.count(event.name, event.count)
+            if event.message:
+                self.logger.log(event.level, event.message)
 
-    def article_request(self, url: str, **meta: Any) -> scrapy.Request:
-        profile = self.profile_for(url)
-        return scrapy.Request(
-            canonical_url(url, profile), callback=self.parse_article, errback=self.on_error,
-            meta={KIND: "article", **browser_meta(self, profile, "article"), **meta},
-        )
+    def now_for(self, response: Response) -> datetime:
+        """"Now" for age checks: NEWSCRAWL_NOW, else when the page was captured or served (an old archive
+        replays right), else the clock. Always aware."""
+        return (self.config.now or response.meta.get(M.CAPTURED_AT)
+                or served_at(response.headers.get("Date")) or utc_now())
+
+    # -- requests ------------------------------------------------------------------------------------
+    def article_request(self, link: ArticleLink, source: str) -> scrapy.Request | None:
+        caps = self.config.caps
+        self.count(keys.DISCOVERY_CANDIDATES)
+        if self.articles_requested >= caps.per_run:
+            if self.articles_requested == caps.per_run:
+                self.logger.warning("%s: more than NEWSCRAWL_MAX_ARTICLES_PER_RUN=%d article URLs this run: "
+                                    "the rest are left for another night", self.name, caps.per_run)
+            self.articles_requested += 1
+            self.count(keys.DISCOVERY_CAPPED)
+            return None
+        self.articles_requested += 1
+        profile = self.profile_for(link.url)
+        return scrapy.Request(link.url, callback=self.parse_article, errback=self.on_error, meta={
+            M.KIND: M.ARTICLE, M.PROFILE: profile.key, M.CANONICAL: link.canonical, M.SOURCE: source,
+            **browser_meta(self, profile, M.ARTICLE)})
 
     def page_request(self, url: str, kind: str, callback, **meta: Any) -> scrapy.Request:
-        return scrapy.Request(url, callback=callback, errback=self.on_error,
-                              meta={KIND: kind, **browser_meta(self, self.profile_for(url), kind), **meta})
+        profile = self.profile_for(url)
+        return scrapy.Request(url, callback=callback, errback=self.on_error, meta={
+            M.KIND: kind, M.PROFILE: profile.key, **browser_meta(self, profile, kind), **meta})
 
-    def _max_age(self, profile: SiteProfile) -> float:
-        if self.max_age_override is not None:
-            return self.max_age_override
-        setting = self.crawler.settings.get("NEWSCRAWL_MAX_AGE_DAYS")
-        return float(setting) if setting not in (None, "") else profile.discovery.max_age_days
+    def given_requests(self, urls: list[str], accept) -> list[scrapy.Request]:
+        """Requests for -a url / urls_file: exactly those URLs, each requested as written."""
+        requests = []
+        for url in urls:
+            profile = self.profile_for(url)
+            if not accept(url, profile):
+                self.count(keys.DISCOVERY_OFFSITE)
+                self.logger.error("Not a %s URL, skipped: %s", self.name, url)
+                continue
+            request = self.article_request(ArticleLink(url, canonical_url(url, profile)), "arguments")
+            if request is not None:
+                requests.append(request)
+        return requests
 
-    def _reference_now(self, response: Response) -> datetime:
-        """"Now" for age checks: when the page was served (replays of old archives stay right)."""
-        setting = self.crawler.settings.get("NEWSCRAWL_NOW")
-        if setting:
-            return datetime.fromisoformat(setting)
-        served = response.headers.get("Date")
-        if served:
-            try:
-                return parsedate_to_datetime(served.decode("latin-1"))
-            except (TypeError, ValueError):
-                pass
-        return datetime.now(timezone.utc)
+    def _follow(self, found: Found, response: Response, kind: str):
+        self.apply(found.events)
+        if found.usable:
+            self.count(keys.DISCOVERY_SOURCES_OK)
+        for link in found.articles:
+            request = self.article_request(link, response.url)
+            if request is not None:
+                yield request
+        for page in found.pages:
+            if page.kind == "sitemap":
+                yield self.page_request(page.url, "sitemap", self.parse_sitemap, **{M.SITEMAP_DEPTH: page.depth})
+            else:
+                seen = response.meta.get(M.LISTING_FOUND, 0) + len(found.articles)
+                yield self.page_request(page.url, "listing", self.parse_listing,
+                                        **{M.LISTING_PAGE: page.depth, M.LISTING_FOUND: seen})
 
-    def too_old(self, date_text: str | None, profile: SiteProfile, response: Response) -> bool:
-        max_age = self._max_age(profile)
-        if not max_age or not date_text:
-            return False
-        iso = parse_date(date_text, profile.utc_offset)
-        if not iso:
-            return False
-        return datetime.fromisoformat(iso) < self._reference_now(response) - timedelta(days=max_age)
-
-    def _follow_article(self, url: str, profile: SiteProfile, source: str):
-        canonical = canonical_url(url, profile)
-        if not canonical.startswith(("http://", "https://")):
-            self.count("discovery/refused_scheme")
-            self.logger.warning("Refused non-HTTP link in %s: %s", source, url[:200])
-            return None
-        if not same_site(canonical, profile):
-            self.count("discovery/offsite")
-            return None
-        if not profile.is_article_url(canonical):
-            self.count("discovery/not_article")
-            return None
-        return canonical
-
-    # -- discovery callbacks --------------------------------------------------------------
-    def _parse_xml(self, response: Response, parse, what: str):
-        """A feed or sitemap parsed, or None - counted and logged - when it is not XML or is hostile."""
-        try:
-            return parse(response.body)
-        except (NotXML, UnsafeXML) as exc:
-            kind = "unsafe_xml" if isinstance(exc, UnsafeXML) else f"bad_{what}"
-            self.count(f"discovery/{kind}")
-            self.logger.error("%s %s is not usable (%s): %s", what.capitalize(), response.url, kind, exc)
-            return None
-
+    # -- discovery callbacks -------------------------------------------------------------------------
     def parse_feed(self, response: Response):
         profile = self.profile_for(response.url)
-        entries = self._parse_xml(response, parse_feed, "feed")
-        if entries is None:
-            return
-        self.count("discovery/feed_entries", len(entries))
-        seen: set[str] = set()
-        for entry in entries:
-            link = urljoin(profile.discovery.base_url or response.url, entry.url)
-            if self.too_old(entry.published, profile, response):
-                self.count("discovery/too_old")
-                continue
-            canonical = self._follow_article(link, profile, response.url)
-            if canonical and canonical not in seen:
-                seen.add(canonical)
-                yield self.article_request(canonical, source=response.url)
+        found = from_feed(response.body, response.url, profile, self.now_for(response), self.max_age(profile),
+                          self.config.caps.per_feed)
+        yield from self._follow(found, response, "feed")
 
     def parse_sitemap(self, response: Response):
         profile = self.profile_for(response.url)
-        depth = response.meta.get("sitemap_depth", 0)
-        sitemap = self._parse_xml(response, parse_sitemap, "sitemap")
-        if sitemap is None:
-            return
-        if sitemap.kind == "sitemapindex":
-            # an index listing itself, or A -> B -> A: each sitemap is read once per run
-            seen = self.__dict__.setdefault("_sitemaps_seen", set())
-            seen.update(url_key(u) for u in [*response.meta.get("redirect_urls", []), response.url])
-            for entry in sitemap.entries:
-                child = urljoin(response.url, entry.url)
-                if url_key(child) in seen:
-                    self.count("discovery/sitemap_loop")
-                    self.logger.warning("Sitemap index %s lists an already read sitemap (a loop): %s not followed",
-                                        response.url, child)
-                    continue
-                seen.add(url_key(child))
-                if depth >= 3 or not same_site(child, profile):
-                    self.count("discovery/sitemap_refused")
-                    continue
-                if self.too_old(entry.lastmod, profile, response):
-                    self.count("discovery/too_old")
-                    continue
-                yield self.page_request(child, "sitemap", self.parse_sitemap, sitemap_depth=depth + 1)
-            return
-        self.count("discovery/sitemap_entries", len(sitemap.entries))
-        for entry in sitemap.entries:
-            if self.too_old(entry.date, profile, response):
-                self.count("discovery/too_old")
-                continue
-            canonical = self._follow_article(urljoin(response.url, entry.url), profile, response.url)
-            if canonical:
-                yield self.article_request(canonical, source=response.url)
+        for url in response.meta.get("redirect_urls", []):
+            self.sitemaps_read.add(url)
+        found = from_sitemap(response.body, response.url, profile, self.now_for(response), self.max_age(profile),
+                             self.config.caps.per_sitemap, response.meta.get(M.SITEMAP_DEPTH, 0), self.sitemaps_read)
+        yield from self._follow(found, response, "sitemap")
 
     def parse_listing(self, response: Response):
         if not isinstance(response, TextResponse):
-            self.count("discovery/bad_listing")
+            self.count(keys.DISCOVERY_BAD_LISTING)
+            self.logger.error("Listing %s is not a text page: not usable", response.url)
             return
         profile = self.profile_for(response.url)
-        response = decode(response, profile.encoding).response
-        links = all_values(response.selector, profile.discovery.listing_links) if profile.discovery.listing_links \
-            else response.css("a::attr(href)").getall()
-        found: list[str] = []
-        for href in links:
-            canonical = self._follow_article(response.urljoin(href), profile, response.url)
-            if canonical and canonical not in found:  # a list printed twice is one list
-                found.append(canonical)
-        self.count("discovery/listing_links", len(found))
-        for canonical in found:
-            yield self.article_request(canonical, source=response.url)
-        page = response.meta.get("listing_page", 1)
-        if page < profile.discovery.max_listing_pages:
-            nxt = all_values(response.selector, profile.discovery.listing_next)
-            if nxt:
-                yield self.page_request(response.urljoin(nxt[0]), "listing", self.parse_listing,
-                                        listing_page=page + 1)
+        text = decode(response.body, response.headers.get("Content-Type", b"").decode("latin-1"),
+                      profile.encoding).text
+        left = max(0, self.config.caps.per_listing_walk - response.meta.get(M.LISTING_FOUND, 0))
+        found = from_listing(text, response.url, profile, response.meta.get(M.LISTING_PAGE, 1), left)
+        yield from self._follow(found, response, "listing")
 
-    # -- articles -----------------------------------------------------------------------------
+    # -- articles ------------------------------------------------------------------------------------
     def parse_article(self, response: Response):
-        self.count("requests/article")
-        if not response.body.strip():
-            self.count("article/empty")
-            self.logger.warning("Article %s is not an HTML page (empty): skipped", response.url)
-            return
-        if not self.guard.check_response(response):  # binary, PDF/image bytes, JSON, over NEWSCRAWL_MAX_PAGE_BYTES
-            return
-        profile = self.profile_for(response.url)
-        decoded = decode(response, profile.encoding)
-        self.guard.note_decoding(decoded)
-        if decoded.redecoded:
-            self.count("encoding/redecoded")
-            self.logger.warning("Wrong charset declared for %s: decoded as %s", response.url, decoded.encoding)
-        if decoded.invalid_bytes:
-            self.count("encoding/invalid_bytes")
-            if is_mostly_broken(decoded):
-                self.count("article/undecodable")
-                self.logger.error("Article %s could not be decoded (%d bad characters): skipped",
-                                  response.url, decoded.invalid_bytes)
-                return
-        page = self.guard.check_markup(decoded.response)  # depth bomb, cut off, a second <html>
-        if page is None:
-            return
-        result = extract_article(page, profile, site=self.site_for(response.url))
-        self.count(f"extract/{result.path}")
+        self.count(keys.REQUESTS_ARTICLE)
+        profile = resolve_profile(response.meta.get(M.PROFILE, ""), response.url) \
+            if response.meta.get(M.PROFILE) else self.profile_for(response.url)
+        captured = response.meta.get(M.CAPTURED_AT)
+        inputs = PageInputs(response.url, response.body,
+                            {"content-type": response.headers.get("Content-Type", b"").decode("latin-1")})
+        result = ArticlePage(inputs, profile, clock=(lambda: captured) if captured else utc_now,
+                             limits=self.limits).to_item()
+        self.apply(result.events)
         if result.item is None:
-            self.logger.warning("No article text found on %s", response.url)
             return
-        item = self.guard.check_item(result.item, page, profile.name if profile.key != "news" else None)
-        if item is not None:  # None: a consent wall or a login box, not an article
-            yield item
+        item = result.item
+        # every name the article went by, so that the next night skips it under any of them
+        names = [response.meta.get(M.CANONICAL), canonical_url(response.url, profile),
+                 *(canonical_url(u, profile) for u in response.meta.get("redirect_urls", []))]
+        item[ALIASES] = sorted({n for n in names if n and n != item["url"]})
+        yield item
 
-    # -- errors -------------------------------------------------------------------------------
+    # -- errors --------------------------------------------------------------------------------------
     def on_error(self, failure: Failure):
         request = failure.request
-        kind = request.meta.get(KIND, "page")
+        kind = request.meta.get(M.KIND, "page")
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             # a request a middleware chose not to make (robots.txt, a rule): a decision, not an error
-            self.count(f"ignored/{kind}")
+            self.count(keys.ignored(kind))
             # which rule: OffsiteRedirect, RedirectLoop, RefusedScheme (newscrawl/middlewares), or the
             # exception behind Scrapy's own (a gzip bomb: DecompressionMaxSizeExceeded)
             cause = failure.value.__cause__
             why = type(cause).__name__.strip("_") if cause is not None else failure.type.__name__
-            self.count(f"ignored/{kind}/{why}")
+            self.count(keys.ignored(kind, why))
             self.logger.info("%s request not made (%s): %s", kind, failure.getErrorMessage() or "ignored",
                              request.url)
             return
         if failure.check(HttpError):
-            status = failure.value.response.status
-            reason = f"http_{status}"
+            reason = f"http_{failure.value.response.status}"
         else:
             reason = failure.type.__name__ if failure.type else "error"
-        if kind == "article":
-            self.count("requests/article")
-        self.count("errors")
-        self.count(f"errors/{kind}")
-        self.count(f"errors/{kind}/{reason}")
+        if kind == M.ARTICLE:
+            self.count(keys.REQUESTS_ARTICLE)
+        self.count(keys.ERRORS)
+        self.count(keys.errors_of(kind))
+        self.count(keys.errors_of(kind, reason))
         self.logger.error("%s request failed (%s): %s", kind, reason, request.url)
 
 
@@ -303,13 +242,11 @@ class ProfileSpider(BaseNewsSpider):
         return self.profile
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        if self.given_urls:
-            for url in self.given_urls:
-                if not same_site(url, self.profile):
-                    self.count("discovery/offsite")
-                    self.logger.error("Not a %s URL, skipped: %s", self.name, url)
-                    continue
-                yield self.article_request(url, source="arguments")
+        from ..urls import same_site
+
+        if self.args.given_urls:
+            for request in self.given_requests(self.args.urls, lambda url, profile: same_site(url, profile)):
+                yield request
             return
         found = self.profile.discovery
         for url in found.feeds:
@@ -317,8 +254,5 @@ class ProfileSpider(BaseNewsSpider):
         for url in found.sitemaps:
             yield self.page_request(url, "sitemap", self.parse_sitemap)
         for url in found.listing_pages:
-            yield self.page_request(url, "listing", self.parse_listing, listing_page=1)
+            yield self.page_request(url, "listing", self.parse_listing, **{M.LISTING_PAGE: 1})
 
-
-def host_of(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()

@@ -12,30 +12,28 @@ from typing import Any, AsyncIterator
 
 import scrapy
 
-from .base import BaseNewsSpider, host_of
+from .. import stats as keys
+from ..sites import host_of
+from .base import BaseNewsSpider
 
 
 class NewsSpider(BaseNewsSpider):
     name = "news"
 
-    def __init__(self, *args: Any, feed: str | None = None, sitemap: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.feeds = [u.strip() for u in (feed or "").split(",") if u.strip()]
-        self.sitemaps = [u.strip() for u in (sitemap or "").split(",") if u.strip()]
-        hosts = {host_of(u) for u in self.given_urls + self.feeds + self.sitemaps}
-        self.allowed_domains = sorted(h.removeprefix("www.") for h in hosts if h)
-
-    def site_for(self, url: str) -> str:
-        return host_of(url).removeprefix("www.")
+        hosts = {host_of(u) for u in self.args.urls + self.args.feeds + self.args.sitemaps}
+        self.allowed_domains = sorted(h for h in hosts if h)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        if not (self.given_urls or self.feeds or self.sitemaps):
+        args = self.args
+        if not (args.urls or args.feeds or args.sitemaps):
             self.logger.error("news needs -a url=URL, -a urls_file=PATH, -a feed=URL or -a sitemap=URL")
-            self.count("errors/no_input")
+            self.count(keys.ERRORS_NO_INPUT)
             return
-        for url in self.given_urls:
-            yield self.article_request(url, source="arguments")
-        for url in self.feeds:
+        for request in self.given_requests(args.urls, lambda url, profile: True):
+            yield request
+        for url in args.feeds:
             yield self.page_request(url, "feed", self.parse_feed)
-        for url in self.sitemaps:
+        for url in args.sitemaps:
             yield self.page_request(url, "sitemap", self.parse_sitemap)

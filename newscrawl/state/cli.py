@@ -17,11 +17,13 @@ from .store import StateStore
 
 
 def _default_path() -> str:
+    """NEWSCRAWL_STATE (environment), else <data dir>/state/newscrawl.sqlite3 as a crawl resolves it."""
     if os.environ.get("NEWSCRAWL_STATE"):
         return os.environ["NEWSCRAWL_STATE"]
-    from newscrawl import settings
+    from pathlib import Path
 
-    return settings.NEWSCRAWL_STATE
+    data_dir = os.environ.get("NEWSCRAWL_DATA_DIR", "").strip() or str(Path.cwd() / "data")
+    return str(Path(data_dir) / "state" / "newscrawl.sqlite3")
 
 
 def _when(ts: float | None) -> str:

@@ -1,37 +1,45 @@
 """Opens the state for a crawl, recovers from a killed run, marks articles once written.
 
-Order of events for one article, and why it is safe against SIGKILL at any point:
-1. the item is exported: the durable exporter (newscrawl/export.py) writes one whole
-   line and flushes it;
-2. then (item_scraped, after the FeedExporter's own handler) the URL is marked here.
-A kill between 1 and 2 leaves a line in the JSONL that the state does not know; the
-next run reads back every export file it has not fully read yet and marks those URLs
-before crawling, so the article is not exported twice.  A kill during 1 leaves a
-torn last line: the next run cuts it off into ``<file>.torn`` and says so, and since
-its URL was never marked, the article is fetched again.
+Order of events for one article, and why it is safe against SIGKILL or a full disk at any point:
+1. the durable exporter (newscrawl/export/) writes one whole line, flushed and (default outputs)
+   fsynced; a write that fails leaves no partial line, is counted as an error and marks nothing;
+2. only then, called by that exporter with the write's receipt, the URL (and its aliases) is marked
+   here.
+A kill between 1 and 2 leaves a line in the JSONL that the state does not know; the next run reads
+back every export file it has not fully read yet and marks those URLs before crawling, so the article
+is not exported twice.  A kill during 1 leaves a torn last line: the next run cuts it off into
+``<file>.torn`` and says so, and since its URL was never marked, the article is fetched again.
+
+Other components reach the store through the crawler: ``crawler.get_extension(StateExtension).store``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import weakref
+import sqlite3
 from pathlib import Path
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
-from scrapy.extensions.feedexport import FeedExporter
 
+from .. import stats as keys
+from ..config import config_of
+from ..export import DurableFeedExporter, WriteReceipt
+from ..items import ALIASES
 from .store import StateStore
 
 logger = logging.getLogger(__name__)
-_STORES: "weakref.WeakKeyDictionary[Crawler, StateStore]" = weakref.WeakKeyDictionary()
 
 
-def state_for(crawler: Crawler) -> StateStore | None:
+def store_of(crawler: Crawler) -> StateStore | None:
     """The crawl's open state store, or None when the state is off."""
-    return _STORES.get(crawler)
+    try:
+        extension = crawler.get_extension(StateExtension)
+    except RuntimeError:  # asked before the extensions exist
+        return None
+    return extension.store if extension is not None else None
 
 
 def repair_torn_tail(path: Path) -> int:
@@ -62,19 +70,31 @@ def repair_torn_tail(path: Path) -> int:
     return len(torn)
 
 
+def read_records(path: Path, start: int = 0):
+    """(record, end offset) for every whole JSON line of an export file from *start*."""
+    with path.open("rb") as fh:
+        fh.seek(start)
+        offset = start
+        for line in fh:
+            offset += len(line)
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(record, dict) and record.get("url"):
+                yield record, offset
+
+
 class StateExtension:
     def __init__(self, crawler: Crawler) -> None:
-        settings = crawler.settings
-        path = settings.get("NEWSCRAWL_STATE")
-        if not path or not settings.getbool("NEWSCRAWL_STATE_ENABLED", True):
+        config = config_of(crawler)
+        if config.state_path is None:
             raise NotConfigured
         self.crawler = crawler
         self.stats = crawler.stats
-        self.store = StateStore(path)
-        _STORES[crawler] = self.store
-        self.data_dir = Path(settings.get("NEWSCRAWL_DATA_DIR") or Path(path).parent.parent)
+        self.store = StateStore(config.state_path)  # StateError: the commands check it before starting
+        self.data_dir = config.data_dir
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -91,56 +111,50 @@ class StateExtension:
         for path in self._export_files(spider):
             torn = repair_torn_tail(path)
             if torn:
-                self.stats.inc_value("newscrawl/export/torn_tail_repaired")
-                logger.warning("Export %s ended with a partial line (%d bytes, from a killed run): "
-                               "moved to %s.torn", path, torn, path.name)
+                keys.inc(self.stats, keys.EXPORT_TORN_TAIL)
+                logger.warning("Export %s ended with a partial line (%d bytes: a run was killed while writing "
+                               "it): moved to %s.torn; its article was never marked and is fetched again",
+                               path, torn, path.name)
             key = str(path.resolve())
             start, size = self.store.scanned_bytes(key), path.stat().st_size
             if size <= start:
                 continue
-            with path.open("rb") as fh:
-                fh.seek(start)
-                for line in fh:
-                    try:
-                        record = json.loads(line)
-                    except ValueError:
-                        continue
-                    if isinstance(record, dict) and record.get("url"):
-                        rows.append((record["url"], record.get("site", spider.name), record.get("content_hash"),
-                                     key, record.get("modified_at"), int(record.get("revision") or 1)))
+            for record, _ in read_records(path, start):
+                rows.append((record["url"], record.get("site", spider.name), record.get("content_hash"),
+                             key, record.get("modified_at"), int(record.get("revision") or 1)))
             self.store.set_scanned_bytes(key, size)
         if rows:
             added = self.store.mark_many(rows)
             if added:
-                self.stats.inc_value("newscrawl/state/recovered", added)
+                keys.inc(self.stats, keys.STATE_RECOVERED, added)
                 logger.warning("Recovered %d exported articles that a killed run had not marked done", added)
 
-    # -- signals --------------------------------------------------------------------------------------
+    # -- signals ------------------------------------------------------------------------------------
     def spider_opened(self, spider) -> None:
         self.recover(spider)
+        exporter = self.crawler.get_extension(DurableFeedExporter)
+        if exporter is not None:
+            exporter.add_committer(self.commit)
 
-    def _export_file(self) -> str | None:
-        exporter = self.crawler.get_extension(FeedExporter)
-        for slot in getattr(exporter, "slots", []):
-            uri = getattr(slot, "uri", "")
-            if uri.startswith("file://"):
-                uri = uri[7:]
-            if uri and "://" not in uri:
-                return str(Path(uri).resolve())
-        return None
-
-    def item_scraped(self, item, spider) -> None:
-        export_file = self._export_file()
-        self.store.mark_exported(item["url"], item.get("site", spider.name), item.get("content_hash"),
-                                 export_file, item.get("modified_at"), int(item.get("revision") or 1))
-        if export_file:
-            # this run's own lines need no reading back after a kill
-            try:
-                self.store.set_scanned_bytes(export_file, Path(export_file).stat().st_size)
-            except OSError:
-                pass
-        self.stats.inc_value("newscrawl/state/marked")
+    def commit(self, item, receipts: list[WriteReceipt]) -> None:
+        """Mark an article whose line was confirmed on disk (called by the durable exporter)."""
+        written = next((r for r in receipts if r.path), None)
+        export_file = str(Path(written.path).resolve()) if written else None
+        try:
+            self.store.mark_exported(item["url"], item.get("site", ""), item.get("content_hash"), export_file,
+                                     item.get("modified_at"), int(item.get("revision") or 1))
+            self.store.add_aliases(item["url"], item.get(ALIASES) or [])
+            if written and written.end:
+                # this run's own lines need no reading back after a kill
+                self.store.set_scanned_bytes(export_file, written.end)
+        except sqlite3.Error as exc:
+            # the line is on disk: the next run reads it back and marks it; tonight fails loudly
+            keys.inc(self.stats, keys.ERRORS)
+            keys.inc(self.stats, keys.ERRORS_STATE)
+            logger.error("State not updated for %s (%s): the line is in %s and is recovered next run",
+                         item.get("url"), exc, export_file or "the output")
+            return
+        keys.inc(self.stats, keys.STATE_MARKED)
 
     def spider_closed(self, spider) -> None:
-        _STORES.pop(self.crawler, None)
         self.store.close()

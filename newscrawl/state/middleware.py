@@ -3,8 +3,9 @@
 A spider middleware (not a downloader one) so that a skipped URL is never scheduled
 and never reaches an errback: skipping is the normal case of a nightly run, not an
 error.  Feeds, sitemaps and listing pages are always fetched; only requests whose
-``newscrawl_kind`` is ``article`` are checked, including those given with
-``-a url=`` / ``-a urls_file=`` (a long list resumes where a crash left it).
+kind is ``article`` are checked - by their canonical identity (meta ``CANONICAL``), or any
+other name the article was exported under - including those given with ``-a url=`` /
+``-a urls_file=`` (a long list resumes where a crash left it).
 """
 
 from __future__ import annotations
@@ -14,20 +15,21 @@ import time
 from scrapy import Request
 from scrapy.crawler import Crawler
 
-from ..spiders.base import KIND
-from .extension import state_for
-
-PREVIOUS = "newscrawl_previous"  # request meta: the state row of an article fetched again
+from .. import meta as M
+from .. import stats as keys
+from ..config import config_of
+from ..urls import canonical_url
+from .extension import store_of
 
 
 class StateSkipMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
-        settings = crawler.settings
-        self.ignore = settings.getbool("NEWSCRAWL_IGNORE_STATE", False)
-        self.refetch_seconds = settings.getfloat("NEWSCRAWL_REFETCH_HOURS", 0) * 3600
-        self.gone_days = settings.getfloat("NEWSCRAWL_GONE_DAYS", 30)
+        config = config_of(crawler)
+        self.ignore = config.ignore_state
+        self.refetch_seconds = config.refetch_hours * 3600
+        self.gone_days = config.gone_days
         self.skipped: set[str] = set()
 
     @classmethod
@@ -35,30 +37,31 @@ class StateSkipMiddleware:
         return cls(crawler)
 
     def _keep(self, request) -> bool:
-        if not isinstance(request, Request) or request.meta.get(KIND) != "article":
+        if not isinstance(request, Request) or request.meta.get(M.KIND) != M.ARTICLE:
             return True
-        store = state_for(self.crawler)
+        store = store_of(self.crawler)
         if store is None:
             return True
-        url = request.url
-        if self.gone_days and store.gone_status(url, self.gone_days) is not None:
-            self.stats.inc_value("newscrawl/state/skipped_gone")
+        url = request.meta.get(M.CANONICAL) or canonical_url(request.url)
+        if self.gone_days and (store.gone_status(url, self.gone_days) is not None
+                               or store.gone_status(request.url, self.gone_days) is not None):
+            keys.inc(self.stats, keys.STATE_SKIPPED_GONE)
             return False
         row = store.get(url)
         if row is None:
             return True
         if self.ignore:
-            request.meta[PREVIOUS] = row
-            self.stats.inc_value("newscrawl/state/ignored")
+            request.meta[M.PREVIOUS] = row
+            keys.inc(self.stats, keys.STATE_IGNORED)
             return True
         if self.refetch_seconds and time.time() - row.first_seen < self.refetch_seconds:
-            request.meta[PREVIOUS] = row
-            self.stats.inc_value("newscrawl/state/refetch")
+            request.meta[M.PREVIOUS] = row
+            keys.inc(self.stats, keys.STATE_REFETCH)
             return True
-        if url not in self.skipped:  # one article listed by the feed and the sitemap is skipped once
-            self.skipped.add(url)
-            store.touch(url)
-            self.stats.inc_value("newscrawl/state/skipped")
+        if row.url not in self.skipped:  # one article listed by the feed and the sitemap is skipped once
+            self.skipped.add(row.url)
+            store.touch(row.url)
+            keys.inc(self.stats, keys.STATE_SKIPPED)
         return False
 
     async def process_start(self, start):

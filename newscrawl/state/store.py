@@ -46,7 +46,16 @@ CREATE TABLE IF NOT EXISTS export_files (
     path TEXT PRIMARY KEY,
     scanned_bytes INTEGER NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS aliases (
+    alias TEXT PRIMARY KEY,
+    url TEXT NOT NULL
+) WITHOUT ROWID;
 """
+TABLES = ("articles", "gone", "fingerprints", "export_files", "aliases")
+
+
+class StateError(RuntimeError):
+    """The state file cannot be used (empty, not SQLite, damaged, unreadable); the message is one line."""
 
 
 @dataclass
@@ -61,30 +70,78 @@ class ArticleState:
     revision: int
 
 
+def _refusal(path: Path, what: str) -> StateError:
+    return StateError(f"newscrawl: the state {path} {what}; not using it (nothing was reset). "
+                      "Rebuild it from the exported JSONL with `python -m newscrawl.state repair`, "
+                      "or move it away to start from nothing")
+
+
 class StateStore:
-    def __init__(self, path: str | Path) -> None:
+    """*create*: make a new state file when there is none (a crawl); False: the file must exist (the CLI)."""
+
+    def __init__(self, path: str | Path, create: bool = True) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        # NORMAL is durable against a killed process (the case that matters here); an OS crash
-        # can lose the last commits, which the next run recovers from the JSONL files.
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("PRAGMA busy_timeout=30000")
-        self.db.executescript(SCHEMA)
+        existed = self.path.exists()
+        if existed and self.path.stat().st_size == 0:
+            # a state cut to 0 bytes (a full disk, a bad copy) is not a new state: silently starting
+            # afresh would lose the gone list and the fingerprints and trust the JSONL alone
+            raise _refusal(self.path, "is empty (0 bytes)")
+        if not existed and not create:
+            raise StateError(f"newscrawl: no state at {self.path}")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None, check_same_thread=False)
+            self.db.execute("PRAGMA busy_timeout=30000")
+            if existed:
+                self._check()
+            self.db.execute("PRAGMA journal_mode=WAL")
+            # NORMAL is durable against a killed process (the case that matters here); an OS crash
+            # can lose the last commits, which the next run recovers from the JSONL files.
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(SCHEMA)
+        except StateError:
+            raise
+        except sqlite3.DatabaseError as exc:
+            raise _refusal(self.path, f"cannot be used ({exc})") from None
+        except OSError as exc:
+            raise _refusal(self.path, f"cannot be opened ({exc.strerror or exc})") from None
+
+    def _check(self) -> None:
+        """An existing file must be a readable newscrawl state: SQLite, its tables there, not damaged."""
+        try:
+            names = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            result = self.db.execute("PRAGMA quick_check").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise _refusal(self.path, f"is not a SQLite database ({exc})") from None
+        if result and result[0] != "ok":
+            raise _refusal(self.path, f"is damaged ({result[0]})")
+        if "articles" not in names:
+            raise _refusal(self.path, "is not a newscrawl state (no articles table)")
 
     def close(self) -> None:
         self.db.close()
 
     # -- articles ---------------------------------------------------------------------------------
     def get(self, url: str) -> ArticleState | None:
+        """The article's row, found by its canonical URL or by another name it went by (an alias)."""
         row = self.db.execute(
             "SELECT url, site, first_seen, last_seen, content_hash, export_file, modified_at, revision "
             "FROM articles WHERE url = ?", (url,)).fetchone()
+        if row is None:
+            row = self.db.execute(
+                "SELECT a.url, a.site, a.first_seen, a.last_seen, a.content_hash, a.export_file, a.modified_at,"
+                " a.revision FROM aliases AS x JOIN articles AS a ON a.url = x.url WHERE x.alias = ?",
+                (url,)).fetchone()
         return ArticleState(*row) if row else None
 
     def __contains__(self, url: str) -> bool:
-        return self.db.execute("SELECT 1 FROM articles WHERE url = ?", (url,)).fetchone() is not None
+        return self.get(url) is not None
+
+    def add_aliases(self, url: str, aliases: list[str]) -> None:
+        """Other names of an exported article (as discovered, before a redirect): skipped under them too."""
+        rows = [(alias, url) for alias in aliases if alias and alias != url]
+        if rows:
+            self.db.executemany("INSERT OR REPLACE INTO aliases (alias, url) VALUES (?, ?)", rows)
 
     def mark_exported(self, url: str, site: str, content_hash: str | None, export_file: str | None,
                       modified_at: str | None = None, revision: int = 1, now: float | None = None) -> None:
@@ -157,6 +214,7 @@ class StateStore:
         ).fetchall()
 
     def reset_site(self, site: str) -> int:
+        self.db.execute("DELETE FROM aliases WHERE url IN (SELECT url FROM articles WHERE site = ?)", (site,))
         cur = self.db.execute("DELETE FROM articles WHERE site = ?", (site,))
         self.db.execute("DELETE FROM gone WHERE site = ?", (site,))
         self.db.execute("DELETE FROM fingerprints WHERE site = ?", (site,))
@@ -165,6 +223,12 @@ class StateStore:
     def prune(self, days: float) -> int:
         cutoff = time.time() - days * 86400
         cur = self.db.execute("DELETE FROM articles WHERE last_seen < ?", (cutoff,))
+        self.db.execute("DELETE FROM aliases WHERE url NOT IN (SELECT url FROM articles)")
         self.db.execute("DELETE FROM gone WHERE last_seen < ?", (cutoff,))
         self.db.execute("DELETE FROM fingerprints WHERE seen < ?", (cutoff,))
         return cur.rowcount
+
+    def vacuum(self) -> None:
+        """Give the space of deleted rows back to the file system (prune alone never shrinks the file)."""
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.db.execute("VACUUM")

@@ -1,0 +1,184 @@
+"""Every newscrawl stats key, in one place.
+
+Keys are written relative to ``newscrawl/`` (the prefix every counter of ours carries, apart
+from Scrapy's own); ``key()`` gives the full name and ``inc()`` counts.  Families with a
+variable part (``errors/<kind>/<reason>``) are small functions, so that a reader finds every
+counter here and the verdict, the progress line and the report read back the same names the
+components write.  docs/bad-input.md says what each one means to a user.
+
+This module imports nothing (the page object and the pure discovery functions use it too).
+"""
+
+from __future__ import annotations
+
+PREFIX = "newscrawl/"
+
+
+def key(name: str) -> str:
+    """The full stats key of a relative name (``errors`` -> ``newscrawl/errors``)."""
+    return name if name.startswith(PREFIX) else PREFIX + name
+
+
+def inc(stats, name: str, n: int = 1) -> None:
+    stats.inc_value(key(name), n)
+
+
+def get(stats: dict, name: str) -> int:
+    """A counter from a stats dict (a finished run's), 0 when it never fired."""
+    return int(stats.get(key(name), 0) or 0)
+
+
+# -- requests and errors ---------------------------------------------------------------------------
+REQUESTS_ARTICLE = "requests/article"  # article responses handled (and article requests that failed)
+ERRORS = "errors"  # every counted error, whatever its kind (the verdict's error count)
+ERRORS_PIPELINE = "errors/pipeline"  # an item pipeline raised (not a DropItem)
+ERRORS_EXPORT = "errors/export"  # a record line could not be written: the article stays unmarked
+ERRORS_STATE = "errors/state"  # the state could not be written (the line is on disk: recovered next run)
+ERRORS_SIGNAL = "errors/signal_handler"  # a signal handler raised (Scrapy logs it and goes on)
+ERRORS_NO_INPUT = "errors/no_input"
+
+
+def errors_of(kind: str, reason: str | None = None) -> str:
+    return f"errors/{kind}" if reason is None else f"errors/{kind}/{reason}"
+
+
+def ignored(kind: str, why: str | None = None) -> str:
+    return f"ignored/{kind}" if why is None else f"ignored/{kind}/{why}"
+
+
+# -- discovery -------------------------------------------------------------------------------------
+DISCOVERY_FEED_ENTRIES = "discovery/feed_entries"
+DISCOVERY_SITEMAP_ENTRIES = "discovery/sitemap_entries"
+DISCOVERY_LISTING_LINKS = "discovery/listing_links"
+DISCOVERY_CANDIDATES = "discovery/candidates"  # article URLs found (exported before or not)
+DISCOVERY_TOO_OLD = "discovery/too_old"
+DISCOVERY_OFFSITE = "discovery/offsite"
+DISCOVERY_REFUSED_SCHEME = "discovery/refused_scheme"
+DISCOVERY_NOT_ARTICLE = "discovery/not_article"
+DISCOVERY_SITEMAP_LOOP = "discovery/sitemap_loop"
+DISCOVERY_SITEMAP_REFUSED = "discovery/sitemap_refused"
+DISCOVERY_BAD_LISTING = "discovery/bad_listing"
+DISCOVERY_CAPPED = "discovery/capped"  # URLs a per-source or per-run cap left out
+DISCOVERY_SOURCES_OK = "discovery/sources_ok"  # feeds, sitemaps and listings that parsed
+
+
+def discovery_bad(what: str) -> str:
+    """``bad_feed``, ``bad_sitemap``, ``unsafe_xml``."""
+    return f"discovery/{what}"
+
+
+# -- article pages (the page object's events) ------------------------------------------------------
+ARTICLE_EMPTY = "article/empty"
+ARTICLE_NOT_HTML = "article/not_html"
+ARTICLE_TOO_LARGE = "article/too_large"
+ARTICLE_TOO_DEEP = "article/too_deep"
+ARTICLE_TRUNCATED = "article/truncated"
+ARTICLE_UNDECODABLE = "article/undecodable"
+
+
+def article_not_html(kind: str) -> str:
+    return f"article/not_html/{kind}"
+
+
+def article_wall(kind: str) -> str:
+    """``consent`` / ``login``."""
+    return f"article/{kind}_wall"
+
+
+ENCODING_REDECODED = "encoding/redecoded"
+ENCODING_INVALID_BYTES = "encoding/invalid_bytes"
+ENCODING_BOM = "encoding/bom"
+ENCODING_MOJIBAKE_REPAIRED = "encoding/mojibake_repaired"
+ENCODING_MOJIBAKE_TITLE = "encoding/mojibake_title"
+
+
+def encoding_charset(name: str) -> str:
+    return f"encoding/charset/{name}"
+
+
+HTML_UNCLOSED = "html/unclosed"
+HTML_SECOND_HTML = "html/second_html"
+
+EXTRACT_FALLBACK = "extract/fallback"  # the profile's selectors found no usable container
+EXTRACT_FALLBACK_EMPTY_CONTAINER = "extract/fallback_empty_container"  # found one that cleaned to nothing
+EXTRACT_TITLE_IS_SITE_NAME = "extract/title_is_site_name"
+
+
+def extract_path(path: str) -> str:
+    """``profile``, ``fallback``, ``generic``, ``none``."""
+    return f"extract/{path}"
+
+
+def clean_rule(rule: str) -> str:
+    return f"clean/{rule}"
+
+
+# -- items -------------------------------------------------------------------------------------------
+DROPPED = "dropped"
+DUPLICATES_URL = "duplicates/url"
+DUPLICATES_TEXT = "duplicates/text"
+DUPLICATES_NEAR = "duplicates/near"
+ITEMS_VALID = "items/valid"
+ITEMS_EXPORTED = "items/exported"  # lines written, flushed (fsynced) and confirmed: the only "items" count
+ITEMS_MISSING_PUBLISHED = "items/missing_published_at"
+ITEMS_MISSING_AUTHORS = "items/missing_authors"
+ITEMS_PAYWALLED = "items/paywalled"
+EXPORT_TORN_TAIL = "export/torn_tail_repaired"
+EXPORT_UNENCODABLE = "export/unencodable_replaced"  # lone surrogates etc. replaced before writing
+EXPORT_DISK_FULL = "export/disk_full"
+
+
+def dropped(reason: str) -> str:
+    return f"dropped/{reason}"
+
+
+# -- cross-run state ---------------------------------------------------------------------------------
+STATE_SKIPPED = "state/skipped"
+STATE_SKIPPED_GONE = "state/skipped_gone"
+STATE_IGNORED = "state/ignored"
+STATE_REFETCH = "state/refetch"
+STATE_REVISED = "state/revised"
+STATE_UNCHANGED = "state/unchanged"
+STATE_RECOVERED = "state/recovered"
+STATE_MARKED = "state/marked"
+STATE_MARKED_GONE = "state/marked_gone"
+
+# -- replay / record -----------------------------------------------------------------------------------
+REPLAY_HIT = "replay/hit"
+REPLAY_FUZZY_HIT = "replay/fuzzy_hit"
+REPLAY_MISS = "replay/miss"
+REPLAY_MISS_ROBOTS = "replay/miss_robots"
+RECORD_WRITTEN = "record/written"
+
+# -- HTTP and transport ----------------------------------------------------------------------------------
+HTTP_RECOVERED = "http/recovered"
+HTTP_RETRY_AFTER = "http/retry_after"
+HTTP_RETRY_AFTER_SECONDS = "http/retry_after_seconds"
+HTTP_RETRY_AFTER_TOO_LONG = "http/retry_after_too_long"
+OFFSITE_FILTERED = "offsite/filtered"
+REFUSED_SCHEME = "refused/scheme"
+
+
+def http_problem(problem: str) -> str:
+    """``redirect_offsite``, ``redirect_refused``, ``redirect_loop``."""
+    return f"http/{problem}"
+
+
+def http_gone(status: int) -> str:
+    return f"http/gone/{status}"
+
+
+def http_status(status: int) -> str:
+    return f"http/status/{status}"
+
+
+def transport(reason: str) -> str:
+    return f"transport/{reason}"
+
+
+def refused_scheme(scheme: str) -> str:
+    return f"refused/scheme/{scheme}"
+
+
+def browser(name: str) -> str:
+    return f"browser/{name}"
