@@ -124,7 +124,7 @@ COMMANDS = {"status": _status, "requeue-dead": _requeue, "state-import": _transf
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)  # exits 2 with argparse's usage line on bad arguments
     try:
-        client = connect(args.redis, retries=1)
+        client = connect(args.redis, retries=0)
     except ValueError as exc:
         print(f"newscrawl: bad Redis URL {redact(args.redis)}: {exc}", file=sys.stderr)
         return EXIT_USAGE

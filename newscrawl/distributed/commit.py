@@ -60,7 +60,7 @@ if not outstanding and entry ~= 'x' and row and (tonumber(row.revision) or 1) >=
   return 'duplicate'
 end
 local t = redis.call('TIME')
-mark(P, url, site, ARGV[6], shard, ARGV[10], tostring(revision), tonumber(t[1]) + tonumber(t[2]) / 1e6, worker, before)
+mark(P, url, site, ARGV[6], shard, ARGV[10], tostring(revision), t[1] .. '.' .. string.format('%06d', t[2]), worker, before)
 if outstanding then retire(entry) end
 if lease_id ~= entry then retire(lease_id) end
 if entry then

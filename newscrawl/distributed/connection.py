@@ -70,7 +70,7 @@ def connect(url: str, *, socket_timeout: float | None = 30.0, connect_timeout: f
     Raises ValueError for a URL redis-py cannot read.  Nothing is sent until the first command.
     *socket_timeout* must stay above the longest blocking read (lease(block_ms=...)).
     *retries*: reconnections per command on a connection error (default: redis-py's, 10 with a
-    backoff up to 1 s; the CLI uses 1 so that an unreachable Redis is reported at once).
+    backoff up to 1 s; the CLI uses 0 so that an unreachable Redis is reported at once).
     """
     counter = RoundTrips()
     scheme = url.split("://", 1)[0].lower()

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ..state.extension import repair_torn_tail
 from .commit import DUPLICATE, Committer
+from .connection import UNREACHABLE, wait_for_redis
 
 logger = logging.getLogger(__name__)
 
@@ -56,19 +57,44 @@ class WriteResult:
 
 
 class ShardWriter:
-    """Appends records to one shard with the exactly-once commit (one worker, one file)."""
+    """Appends records to one shard with the exactly-once commit (one worker, one file).
 
-    def __init__(self, committer: Committer, path: str | Path, *, fsync: bool = True) -> None:
+    A commit whose answer is lost (Redis restarts, the network drops) is sent again until
+    Redis answers: the script tells "already" from new, so a line is never cut off after it
+    was committed, and no new line is written while the last one's fate is unknown (only
+    the last line of a shard may be uncommitted: recovery relies on it)."""
+
+    def __init__(self, committer: Committer, path: str | Path, *, fsync: bool = True,
+                 redis_wait: float = 60.0) -> None:
         self.committer = committer
         self.path = Path(path).resolve()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         committer.register_shard(str(self.path))
         self.fh = self.path.open("ab")
         self.fsync = fsync
+        self.redis_wait = redis_wait
         self.duplicates = 0
+        self._unanswered: tuple | None = None  # the last line's commit, while Redis did not answer
+
+    def _commit(self, before: int, after: int, kwargs: dict) -> bool:
+        self._unanswered = (before, after, kwargs)
+        while True:
+            try:
+                kept = self.committer.commit(**kwargs, offset_before=before, offset_after=after)
+                break
+            except UNREACHABLE:
+                if not wait_for_redis(self.committer.redis, self.redis_wait):
+                    raise  # the line stays, uncommitted and last: the next write or recovery settles it
+        self._unanswered = None
+        if not kept:
+            truncate_line(self.fh, before)
+            self.duplicates += 1
+        return kept
 
     def write(self, record: dict, *, site: str, queued_url: str | None = None,
               lease_id: str | None = None) -> WriteResult:
+        if self._unanswered is not None:
+            self._commit(*self._unanswered)
         line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
         before = self.fh.tell()
         self.fh.write(line)
@@ -76,12 +102,10 @@ class ShardWriter:
         if self.fsync:
             _fsync(self.fh)
         after = self.fh.tell()
-        kept = self.committer.commit(record["url"], site, record.get("content_hash"), str(self.path), before, after,
-                                     revision=int(record.get("revision") or 1), modified_at=record.get("modified_at"),
-                                     queued_url=queued_url, lease_id=lease_id)
-        if not kept:
-            truncate_line(self.fh, before)
-            self.duplicates += 1
+        kept = self._commit(before, after, dict(
+            item_url=record["url"], site=site, content_hash=record.get("content_hash"), shard_path=str(self.path),
+            revision=int(record.get("revision") or 1), modified_at=record.get("modified_at"),
+            queued_url=queued_url, lease_id=lease_id))
         return WriteResult(kept, before, after)
 
     def close(self) -> None:

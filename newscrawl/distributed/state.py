@@ -26,6 +26,8 @@ CHUNK = 500  # URLs per maintenance script call: keeps each call short (Redis ru
 
 # The Lua function that marks one article exported, shared with commit.py's script.
 # Arguments are strings; '' stands for None.  P is the key prefix (ARGV[1] of every script).
+# Times stay the strings Python sent (repr of a float): Lua's numbers print with 14 digits,
+# which would round them, and a row read back must equal the row written (import/export).
 MARK_LUA = r"""
 local function mark(P, url, site, chash, file, modified, revision, now, worker, offset)
   local akey = P .. 'articles'
@@ -33,7 +35,7 @@ local function mark(P, url, site, chash, file, modified, revision, now, worker, 
   local first = now
   if old then
     local o = cjson.decode(old)
-    first = tonumber(o.first_seen) or now
+    if o.first_seen then first = tostring(o.first_seen) end
     if type(o.content_hash) == 'string' and o.content_hash ~= chash then
       redis.call('ZREM', P .. 'hash:' .. o.content_hash, url)
     end
@@ -56,7 +58,7 @@ end
 """
 
 _MARK = MARK_LUA + r"""
-mark(ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], tonumber(ARGV[8]), '', '')
+mark(ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], '', '')
 return 1
 """
 
@@ -65,7 +67,7 @@ _MARK_MANY = MARK_LUA + r"""
 local added = 0
 for i = 3, #ARGV, 6 do
   if redis.call('HEXISTS', ARGV[1] .. 'articles', ARGV[i]) == 0 then
-    mark(ARGV[1], ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3], ARGV[i+4], ARGV[i+5], tonumber(ARGV[2]), '', '')
+    mark(ARGV[1], ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3], ARGV[i+4], ARGV[i+5], ARGV[2], '', '')
     added = added + 1
   end
 end
@@ -77,7 +79,7 @@ local akey = ARGV[1] .. 'articles'
 local old = redis.call('HGET', akey, ARGV[2])
 if not old then return 0 end
 local o = cjson.decode(old)
-o.last_seen = tonumber(ARGV[3])
+o.last_seen = ARGV[3]
 redis.call('HSET', akey, ARGV[2], cjson.encode(o))
 redis.call('ZADD', ARGV[1] .. 'last:' .. o.site, ARGV[3], ARGV[2])
 return 1
@@ -108,9 +110,9 @@ return removed
 _MARK_GONE = r"""
 local old = redis.call('HGET', ARGV[1] .. 'gone', ARGV[2])
 local first = ARGV[5]
-if old then first = cjson.decode(old).first_seen end
+if old then first = tostring(cjson.decode(old).first_seen) end
 redis.call('HSET', ARGV[1] .. 'gone', ARGV[2],
-  cjson.encode({site = ARGV[3], status = tonumber(ARGV[4]), first_seen = tonumber(first), last_seen = tonumber(ARGV[5])}))
+  cjson.encode({site = ARGV[3], status = tonumber(ARGV[4]), first_seen = first, last_seen = ARGV[5]}))
 return 1
 """
 
@@ -122,33 +124,37 @@ _PUT = MARK_LUA + r"""
 local P = ARGV[1]
 local added, updated = 0, 0
 for i = 2, #ARGV, 8 do
-  local url, site, first, last, rev = ARGV[i], ARGV[i+1], tonumber(ARGV[i+2]), tonumber(ARGV[i+3]), tonumber(ARGV[i+7])
+  local url, site, first, last, rev = ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3], tonumber(ARGV[i+7])
   local old = redis.call('HGET', P .. 'articles', url)
+  local changed = false
   if not old then
     mark(P, url, site, ARGV[i+4], ARGV[i+5], ARGV[i+6], rev, last, '', '')
     added = added + 1
   else
     local o = cjson.decode(old)
-    local ofirst, olast, orev = tonumber(o.first_seen), tonumber(o.last_seen), tonumber(o.revision) or 1
-    if rev > orev or (rev == orev and last > olast) then
-      mark(P, url, site, ARGV[i+4], ARGV[i+5], ARGV[i+6], rev, math.max(last, olast), '', '')
-      updated = updated + 1
-    elseif last > olast then
+    local ofirst, olast, orev = tostring(o.first_seen), tostring(o.last_seen), tonumber(o.revision) or 1
+    if rev > orev or (rev == orev and tonumber(last) > tonumber(olast)) then
+      if tonumber(olast) > tonumber(last) then last = olast end
+      mark(P, url, site, ARGV[i+4], ARGV[i+5], ARGV[i+6], rev, last, '', '')
+      changed = true
+    elseif tonumber(last) > tonumber(olast) then
       o.last_seen = last
       redis.call('HSET', P .. 'articles', url, cjson.encode(o))
       redis.call('ZADD', P .. 'last:' .. o.site, last, url)
-      updated = updated + 1
+      changed = true
     end
-    first = math.min(first, ofirst)
+    if tonumber(ofirst) <= tonumber(first) then first = ofirst end
   end
   -- mark() keeps the first_seen it found (or now): set the merged one
   local row = cjson.decode(redis.call('HGET', P .. 'articles', url))
-  if tonumber(row.first_seen) ~= first then
+  if tostring(row.first_seen) ~= first then
     row.first_seen = first
     redis.call('HSET', P .. 'articles', url, cjson.encode(row))
     redis.call('ZADD', P .. 'first:' .. row.site, first, url)
     if type(row.content_hash) == 'string' then redis.call('ZADD', P .. 'hash:' .. row.content_hash, first, url) end
+    if old then changed = true end
   end
+  if changed then updated = updated + 1 end
 end
 return {added, updated}
 """
