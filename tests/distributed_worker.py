@@ -58,14 +58,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lease-seconds", type=float, default=1.0)
     parser.add_argument("--die-after-write", type=int, default=0)
     parser.add_argument("--pause-after-write", type=float, default=0.0)
+    parser.add_argument("--client-retries", type=int, default=None,
+                        help="0: every connection error reaches this code (redis-py would retry it quietly)")
     args = parser.parse_args(argv)
 
-    client = connect(args.redis_url)
+    client = connect(args.redis_url, retries=args.client_retries)
     committer = DyingCommitter(client, args.worker_id, die_after=args.die_after_write, pause=args.pause_after_write)
     recovery = recover_shards(committer)
     queue = WorkQueue(client, args.worker_id, [args.site], lease_seconds=args.lease_seconds)
     writer = ShardWriter(committer, Path(args.folder) / shard_name(args.worker_id, args.incarnation))
-    written = kept = 0
+    written = kept = outages = 0
     last_beat = time.monotonic()
     while True:
         try:
@@ -84,13 +86,15 @@ def main(argv: list[str] | None = None) -> int:
                     last_beat = time.monotonic()
         except UNREACHABLE:
             # Redis restarts: wait for it, then carry on (every script is safe to send again)
+            outages += 1
             if not wait_for_redis(client, 30):
                 print("redis did not come back", file=sys.stderr)
                 return 4
     writer.close()
     print(json.dumps({"worker": args.worker_id, "written": written, "kept": kept,
                       "duplicates": writer.duplicates, "recovered": recovery.committed,
-                      "moved_to_dup": recovery.duplicates, "round_trips": round_trips(client)}))
+                      "moved_to_dup": recovery.duplicates, "outages": outages,
+                      "round_trips": round_trips(client)}))
     return 0
 
 
