@@ -10,7 +10,8 @@ import pytest
 
 from newscrawl.distributed.commit import Committer
 from newscrawl.distributed.connection import connect
-from newscrawl.distributed.queue import WorkQueue, status
+from newscrawl.distributed.queue import WorkQueue
+from newscrawl.distributed.queue_status import status
 from newscrawl.distributed.shards import ShardWriter, recover_shards, truncate_line
 from newscrawl.distributed.state import RedisStateStore
 from tests.distributed_worker import record_for

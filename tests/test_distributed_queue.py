@@ -8,7 +8,8 @@ import pytest
 
 from newscrawl.distributed.connection import connect, round_trips
 from newscrawl.distributed.keys import GROUP, Keys
-from newscrawl.distributed.queue import WorkQueue, requeue_dead, status
+from newscrawl.distributed.queue import WorkQueue
+from newscrawl.distributed.queue_status import requeue_dead, status
 from newscrawl.distributed.state import RedisStateStore
 from tests.redisserver import redis_client, redis_server  # noqa: F401 - pytest fixtures
 

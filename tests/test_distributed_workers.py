@@ -14,7 +14,8 @@ import time
 from pathlib import Path
 
 from newscrawl.distributed.connection import connect
-from newscrawl.distributed.queue import WorkQueue, status
+from newscrawl.distributed.queue import WorkQueue
+from newscrawl.distributed.queue_status import status
 from tests.helpers import ROOT
 from tests.redisserver import redis_server  # noqa: F401 - pytest fixture
 

@@ -34,7 +34,7 @@ def _age(seconds: float) -> str:
 
 
 def _status(client, args) -> int:
-    from .queue import status
+    from .queue_status import status
 
     rows = status(client, args.site, prefix=args.prefix)
     print(f"{'site':<16}{'queued':>9}{'leased':>8}{'done':>9}{'failed':>8}{'dead':>7}{'dups':>6}  leases by worker (idle)")
@@ -48,7 +48,7 @@ def _status(client, args) -> int:
 
 
 def _requeue(client, args) -> int:
-    from .queue import requeue_dead
+    from .queue_status import requeue_dead
 
     moved = requeue_dead(client, args.site, prefix=args.prefix)
     print(f"requeued {moved} dead letter(s)" + (f" of {args.site}" if args.site else ""))

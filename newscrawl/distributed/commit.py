@@ -28,7 +28,7 @@ from __future__ import annotations
 import redis
 
 from .keys import DEFAULT_PREFIX, GROUP, Keys
-from .state import MARK_LUA
+from .state_lua import MARK_LUA
 
 OK, ALREADY, DUPLICATE = "ok", "already", "duplicate"
 

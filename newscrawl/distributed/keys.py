@@ -35,6 +35,11 @@ DEFAULT_PREFIX = "newscrawl:"
 GROUP = "workers"  # the one consumer group of every site's stream
 
 
+def as_text(value) -> str:
+    """A key, member or field as redis-py returns it (bytes), as text."""
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
 @dataclass(frozen=True)
 class Keys:
     prefix: str = DEFAULT_PREFIX

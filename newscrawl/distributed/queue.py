@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import redis
 
-from .keys import DEFAULT_PREFIX, GROUP, Keys
+from .keys import DEFAULT_PREFIX, GROUP, Keys, as_text
 
 DEFAULT_LEASE_SECONDS = 300.0
 DEFAULT_MAX_ATTEMPTS = 3
@@ -157,26 +157,6 @@ redis.call('HSET', urls, url, new)
 return 'retry'
 """
 
-_REQUEUE_DEAD = r"""
--- KEYS: stream, urls, dead   ARGV: articles key, group, count   one chunk of dead letters back
-pcall(redis.call, 'XGROUP', 'CREATE', KEYS[1], ARGV[2], '0', 'MKSTREAM')
-local moved = 0
-for _, e in ipairs(redis.call('XRANGE', KEYS[3], '-', '+', 'COUNT', tonumber(ARGV[3]))) do
-  local f = {}
-  for i = 1, #e[2], 2 do f[e[2][i]] = e[2][i + 1] end
-  redis.call('XDEL', KEYS[3], e[1])
-  if redis.call('HEXISTS', ARGV[1], f.url) == 0 then  -- exported meanwhile: nothing to do again
-    local id = redis.call('XADD', KEYS[1], '*', 'url', f.url, 'kind', f.kind, 'meta', f.meta, 'attempts', '0')
-    redis.call('HSET', KEYS[2], f.url, id)
-    moved = moved + 1
-  else
-    redis.call('HDEL', KEYS[2], f.url)
-  end
-end
-return moved
-"""
-
-
 @dataclass
 class Lease:
     id: str
@@ -188,17 +168,13 @@ class Lease:
     leased_at: float = 0.0  # this worker's clock (monotonic): for its own timeouts only
 
 
-def _text(value) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
-
-
 def _lease_from(site: str, entry_id, flat: list, deliveries: int) -> Lease:
-    f = {_text(flat[i]): _text(flat[i + 1]) for i in range(0, len(flat), 2)}
+    f = {as_text(flat[i]): as_text(flat[i + 1]) for i in range(0, len(flat), 2)}
     try:
         meta = json.loads(f.get("meta") or "{}")
     except ValueError:
         meta = {}
-    return Lease(_text(entry_id), site, f["url"], f.get("kind", "article"), meta,
+    return Lease(as_text(entry_id), site, f["url"], f.get("kind", "article"), meta,
                  int(f.get("attempts") or 0) + max(0, int(deliveries) - 1), time.monotonic())
 
 
@@ -222,7 +198,7 @@ class WorkQueue:
         self._own_history_read = False
         self._scripts = {name: client.register_script(src) for name, src in
                          (("enqueue", _ENQUEUE), ("lease", _LEASE), ("heartbeat", _HEARTBEAT),
-                          ("ack", _ACK), ("fail", _FAIL), ("requeue", _REQUEUE_DEAD))}
+                          ("ack", _ACK), ("fail", _FAIL))}
         self._ensure_groups()
 
     def _ensure_groups(self) -> None:
@@ -266,7 +242,7 @@ class WorkQueue:
                 self.max_attempts, "1" if own else "0", *(self._cursors[site] for site in self.sites)]
         found, cursors = self._scripts["lease"](keys=keys, args=args)
         for site, cursor in zip(self.sites, cursors):
-            self._cursors[site] = _text(cursor)
+            self._cursors[site] = as_text(cursor)
         leases += [_lease_from(self.sites[int(s) - 1], entry_id, flat, deliveries)
                    for s, entry_id, flat, deliveries in found]
         if not leases and block_ms > 0:
@@ -274,7 +250,7 @@ class WorkQueue:
             by_key = {self.keys.stream(site): site for site in self.sites}
             for key, entries in self.redis.xreadgroup(GROUP, self.worker_id, streams, count=count,
                                                       block=int(block_ms)) or []:
-                leases += [_lease_from(by_key[_text(key)], entry_id, _flatten(fields), 1)
+                leases += [_lease_from(by_key[as_text(key)], entry_id, _flatten(fields), 1)
                            for entry_id, fields in entries]
         for lease in leases:
             self.in_flight[(lease.site, lease.id)] = lease
@@ -295,7 +271,7 @@ class WorkQueue:
             replies = pipe.execute()
         renewed = 0
         for (site, ids), kept in zip(by_site.items(), replies):
-            kept = {_text(x) for x in kept}
+            kept = {as_text(x) for x in kept}
             renewed += len(kept)
             for entry_id in ids:
                 if entry_id not in kept:
@@ -328,7 +304,7 @@ class WorkQueue:
         keys = [self.keys.stream(site), self.keys.urls(site), self.keys.dead(site), self.keys.counts(site)]
         args = [GROUP, lease.id, lease.url, lease.kind, json.dumps(lease.meta, ensure_ascii=False),
                 lease.attempts, self.max_attempts, str(error)[:500], self.worker_id]
-        return _text(self._scripts["fail"](keys=keys, args=args))
+        return as_text(self._scripts["fail"](keys=keys, args=args))
 
     def drained(self) -> bool:
         """Nothing queued and no lease outstanding (of any worker) for this worker's sites."""
@@ -337,71 +313,9 @@ class WorkQueue:
                 pipe.xlen(self.keys.stream(site))
             return not any(pipe.execute())
 
-    def requeue_dead(self, site: str | None = None) -> int:
-        return requeue_dead(self.redis, site, prefix=self.keys.prefix)
-
 
 def _flatten(fields) -> list:
     """redis-py gives stream fields as a dict; the scripts give a flat list."""
     if isinstance(fields, dict):
         return [x for pair in fields.items() for x in pair]
     return list(fields)
-
-
-def queue_sites(client: redis.Redis, prefix: str = DEFAULT_PREFIX) -> list[str]:
-    return sorted(_text(x) for x in client.smembers(Keys(prefix).queue_sites))
-
-
-def requeue_dead(client: redis.Redis, site: str | None = None, *, prefix: str = DEFAULT_PREFIX) -> int:
-    """Put dead letters back in their queues (attempts from 0); returns how many."""
-    keys = Keys(prefix)
-    script = client.register_script(_REQUEUE_DEAD)
-    moved = 0
-    for name in ([site] if site else queue_sites(client, prefix)):
-        while client.xlen(keys.dead(name)):
-            moved += int(script(keys=[keys.stream(name), keys.urls(name), keys.dead(name)],
-                                args=[keys.articles, GROUP, 500]))
-    return moved
-
-
-@dataclass
-class SiteStatus:
-    site: str
-    queued: int
-    leased: int
-    workers: list[tuple[str, int, float]]  # (worker, leases, seconds since its oldest renewal)
-    done: int
-    failed: int
-    dead: int
-    duplicates: int
-
-
-def status(client: redis.Redis, site: str | None = None, *, prefix: str = DEFAULT_PREFIX,
-           sample: int = 10000) -> list[SiteStatus]:
-    """Per site: queued (not yet leased), leased (by worker, with the idle time of its stalest
-    lease: it grows only when the worker stopped renewing), done, failed tries, dead letters.
-    Lease ages are read from the first *sample* pending entries of each site."""
-    keys = Keys(prefix)
-    sites = [site] if site else queue_sites(client, prefix)
-    out = []
-    for name in sites:
-        with client.pipeline(transaction=False) as pipe:
-            pipe.xlen(keys.stream(name))
-            pipe.xpending_range(keys.stream(name), GROUP, "-", "+", sample)
-            pipe.xlen(keys.dead(name))
-            pipe.hgetall(keys.counts(name))
-            pipe.xpending(keys.stream(name), GROUP)
-            length, pending, dead, counts, summary = pipe.execute(raise_on_error=False)
-        if isinstance(pending, redis.ResponseError):  # no group yet: nothing was ever leased
-            pending, summary = [], {"pending": 0, "consumers": []}
-        ages: dict[str, float] = {}
-        for entry in pending:
-            worker = _text(entry["consumer"])
-            ages[worker] = max(ages.get(worker, 0.0), entry["time_since_delivered"] / 1000)
-        workers = sorted((_text(c["name"]), int(c["pending"]), ages.get(_text(c["name"]), 0.0))
-                         for c in summary.get("consumers") or [])
-        counts = {_text(k): int(v) for k, v in counts.items()}
-        leased = int(summary.get("pending") or 0)
-        out.append(SiteStatus(name, int(length) - leased, leased, workers, counts.get("done", 0),
-                              counts.get("failed", 0), int(dead), counts.get("duplicates", 0)))
-    return out
