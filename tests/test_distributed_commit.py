@@ -14,6 +14,7 @@ from newscrawl.distributed.queue import WorkQueue
 from newscrawl.distributed.queue_status import status
 from newscrawl.distributed.shards import ShardWriter, recover_shards, truncate_line
 from newscrawl.distributed.state import RedisStateStore
+from newscrawl.distributed.worker import claim_worker_id
 from tests.distributed_worker import record_for
 from tests.redisserver import redis_server  # noqa: F401 - pytest fixture
 
@@ -183,6 +184,21 @@ def test_a_new_revision_of_an_exported_article_is_committed(workers):
     corrected = {**record_for(lease.url, SITE), "revision": 2, "content_hash": "new"}
     assert a.writer.write(corrected, site=SITE, lease_id=again.id).kept
     assert RedisStateStore(a.client).get(lease.url).revision == 2
+
+
+def test_worker_ids_are_stable_across_restarts_and_unique_per_data_folder(tmp_path):
+    first, lock_1 = claim_worker_id(tmp_path, host="crawl-a")
+    second, lock_2 = claim_worker_id(tmp_path, host="crawl-a")
+    assert (first, second) == ("crawl-a-1", "crawl-a-2")
+    lock_1.release()  # the first worker dies (the kernel drops its flock) ...
+    again, lock_3 = claim_worker_id(tmp_path, host="crawl-a")
+    assert again == "crawl-a-1"  # ... and its restart gets its id, its shards and its leases back
+    with pytest.raises(RuntimeError):
+        claim_worker_id(tmp_path, explicit="crawl-a-2")  # in use
+    with pytest.raises(ValueError):
+        claim_worker_id(tmp_path, explicit="a/b")  # it goes into file and key names
+    for lock in (lock_2, lock_3):
+        lock.release()
 
 
 def test_truncate_line_leaves_no_hole_in_a_file_opened_for_overwrite(tmp_path):

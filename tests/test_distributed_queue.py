@@ -180,3 +180,15 @@ def test_fail_of_a_lease_someone_else_finished_changes_nothing(make_worker):
 
 def test_status_of_an_empty_redis_lists_nothing(redis_client):  # noqa: F811
     assert status(redis_client) == []
+
+
+def test_a_missing_redis_server_skips_unless_ci_requires_it(monkeypatch):
+    import tests.redisserver as rs
+
+    monkeypatch.setattr(rs, "redis_server_binary", lambda: None)
+    monkeypatch.delenv("NEWSCRAWL_REQUIRE_REDIS", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="redis-server is not installed"):
+        rs.require_redis_server()
+    monkeypatch.setenv("NEWSCRAWL_REQUIRE_REDIS", "1")
+    with pytest.raises(pytest.fail.Exception, match="NEWSCRAWL_REQUIRE_REDIS=1"):
+        rs.require_redis_server()

@@ -72,6 +72,7 @@ def test_three_workers_one_killed_between_write_and_commit_and_restarted_at_once
     assert_every_url_once(redis_server, folder)
     # round trips per article over all workers: lease batches of 5 + one commit each (+ polls at the end)
     per_article = sum(r["round_trips"] for r in results) / N
+    print(f"Redis round trips per article (lease batches of 5 + commit): {per_article:.2f}")
     assert per_article < 2.0, per_article
 
 

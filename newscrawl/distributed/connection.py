@@ -7,7 +7,7 @@ pipeline, one Lua script call).  redis-py's connection hands every such send to
 (they are per connection, not per article).
 
 The client speaks RESP2 (``protocol=2``): every reply shape this package parses is the
-one Redis documents, the same on Redis 5, 6 and 7 (redis-py 8 would pick RESP3).
+one Redis documents for every server version (redis-py 8 would pick RESP3).
 """
 
 from __future__ import annotations
