@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -72,6 +73,17 @@ def test_lease_then_ack_drains_the_queue(make_worker):
     assert q.drained()
     assert _site(q.redis)["done"] == 10
     assert q.redis.xlen(Keys().stream(SITE)) == 0  # acked entries are deleted: the stream stays small
+
+
+def test_a_blocking_lease_wakes_up_when_a_url_is_queued(make_worker):
+    waiting, producer = make_worker("waiting"), make_worker("producer")
+    assert waiting.lease(5) == []
+    timer = threading.Timer(0.2, producer.enqueue, args=(SITE, URLS[:2]))
+    timer.start()
+    got = waiting.lease(5, block_ms=5000)
+    timer.join()
+    assert [x.url for x in got] in (URLS[:1], URLS[:2])  # woken by the first entry, or both
+    assert waiting.in_flight and all(x.attempts == 0 for x in got)
 
 
 def test_two_workers_never_get_the_same_url(make_worker):
