@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -92,3 +93,15 @@ def test_bad_arguments_exit_2():
     assert cli("frobnicate", "--redis", "redis://127.0.0.1:1/0").returncode == 2
     bad = cli("status", "--redis", "http://127.0.0.1:1/0")
     assert bad.returncode == 2 and bad.stderr.startswith("newscrawl: bad Redis URL") and "Traceback" not in bad.stderr
+
+
+def test_recover_settles_a_dead_workers_last_line(redis_server, redis_client, tmp_path, capsys):  # noqa: F811
+    q = WorkQueue(redis_client, "crawl-a-1", [SITE])
+    q.enqueue(SITE, URLS[:1])
+    [lease] = q.lease(1)
+    shard = tmp_path / "2026-01-01T00-00-00--crawl-a-1.jsonl"
+    shard.write_text(json.dumps({"url": lease.url, "site": SITE, "content_hash": "h"}) + "\n", encoding="utf-8")
+    # the machine died after the write, before the commit; its disk is readable from here
+    assert main(["recover", "--redis", redis_server.url, "--worker", "crawl-a-1", str(shard)]) == 0
+    assert "1 line(s) committed" in capsys.readouterr().out
+    assert q.drained() and RedisStateStore(redis_client).get(lease.url) is not None
