@@ -1,0 +1,1 @@
+"""`python -m newscrawl.queue`: the distributed queue's command line (newscrawl/distributed/cli.py)."""

@@ -1,0 +1,3 @@
+from newscrawl.distributed.cli import main
+
+raise SystemExit(main())
