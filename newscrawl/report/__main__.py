@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 import webbrowser
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import rebuild_all
@@ -26,6 +27,21 @@ def default_runs_dir() -> Path:
     return Path(data) / "runs" if data else Path("data") / "runs"
 
 
+@contextmanager
+def _warnings_to_stderr():
+    """The package's warnings (an unreadable summary) as this command's stderr lines, each once."""
+    logger = logging.getLogger("newscrawl.report")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("newscrawl.report: %(message)s"))
+    propagate, logger.propagate = logger.propagate, False
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m newscrawl.report",
                                      description="Rebuild the HTML report pages from the nightly JSON summaries.")
@@ -33,14 +49,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="folder of the summaries (default: $NEWSCRAWL_DATA_DIR/runs, else data/runs)")
     parser.add_argument("--open", action="store_true", help="open index.html in the web browser afterwards")
     args = parser.parse_args(argv)
-    # the package's warnings (an unreadable summary) are this command's stderr lines
-    logging.basicConfig(level=logging.WARNING, format="newscrawl.report: %(message)s", stream=sys.stderr)
     runs = args.runs or default_runs_dir()
     if not runs.is_dir():
         print(f"newscrawl.report: no such folder: {runs}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        index, written, problems = rebuild_all(runs)
+        with _warnings_to_stderr():
+            index, written, problems = rebuild_all(runs)
     except ReportUnavailable as exc:
         print(f"newscrawl.report: {exc}", file=sys.stderr)
         return EXIT_USAGE

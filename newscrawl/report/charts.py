@@ -10,7 +10,7 @@ Figures are made with ``matplotlib.figure.Figure`` (no pyplot): no global figure
 no GUI backend, so this works in a crawl process and without a display.
 
 Every line carries an SVG id (``set_gid``) saying what it is: ``history-<site>-<count>``,
-``rate-<site>-<rate>``, ``duration``, and ``failed-<site>`` / ``duration-failed`` for the
+``rate-<site>-<rate>``, ``duration-line``, and ``failed-<site>`` / ``duration-failed`` for the
 markers of failed nights; the tests read them back.
 """
 
@@ -170,7 +170,7 @@ def duration_svg(nights: list[Night]) -> str:
         minutes = [math.nan if n.seconds is None else n.seconds / 60 for n in nights]
         marker = "o" if len(nights) <= MARKERS_UP_TO else None
         (line,) = ax.plot(x, minutes, color="#1f77b4", lw=1, marker=marker, markersize=2.5)
-        line.set_gid("duration")
+        line.set_gid("duration-line")
         failed = [(t, m) for t, m, n in zip(x, minutes, nights) if n.ok is False]
         if failed:
             (line,) = ax.plot([t for t, _ in failed], [0 if math.isnan(m) else m for _, m in failed],
