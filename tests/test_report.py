@@ -267,6 +267,7 @@ def test_a_year_of_ten_sites_stays_small(tmp_path):
     assert len(doc.cssselect("#night-table tbody tr")) == 365
     assert len(doc.xpath("//*[local-name()='svg']")) == 3
     assert not doc.xpath("//*[local-name()='font' or local-name()='font-face' or local-name()='image']")
+    assert len(doc.xpath("//*[local-name()='svg']//*[local-name()='text']")) > 50  # text as text, not glyph paths
 
 
 def test_nights_without_a_time_are_listed_but_not_charted(tmp_path):
