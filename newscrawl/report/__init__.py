@@ -78,7 +78,7 @@ def _build_index(runs_dir: Path, stats, *, extra: Night | None = None,
 
     found, problems = nights if nights is not None else read_nights(runs_dir)
     for problem in problems:
-        logger.warning("Report: %s; left out of the index", problem)
+        logger.warning("%s; left out of the index", problem)
         if stats is not None:
             stats.inc_value(UNREADABLE_STAT)
     if extra is not None and all(n.run != extra.run for n in found):
