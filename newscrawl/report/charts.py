@@ -25,6 +25,7 @@ from .errors import ReportUnavailable
 from .summaries import Night
 
 MARKERS_UP_TO = 60  # nights; with more, a marker per point costs more bytes than it tells
+SECONDS_UP_TO = 180  # nights all shorter than this are drawn in seconds, else in minutes
 FAILED = "#d62728"
 
 # per site over the nights: (summary key, legend label, colour)
@@ -161,13 +162,16 @@ def rates_svg(nights: list[Night], sites: list[str]) -> str:
 
 
 def duration_svg(nights: list[Night]) -> str:
-    """The night's duration in minutes (failed nights: x)."""
+    """The night's duration in minutes, or seconds when every night was short (failed nights: x)."""
     mpl = _matplotlib()
     with mpl.rc_context({**RC, "svg.hashsalt": "duration"}):
         figure = mpl.figure.Figure(figsize=(10, 2.2), layout="constrained")
         ax = figure.subplots()
         x = [n.started for n in nights]
-        minutes = [math.nan if n.seconds is None else n.seconds / 60 for n in nights]
+        seconds = [math.nan if n.seconds is None else n.seconds for n in nights]
+        longest = max((s for s in seconds if not math.isnan(s)), default=0)
+        unit, per = ("minutes", 60) if longest >= SECONDS_UP_TO else ("seconds", 1)
+        minutes = [s / per for s in seconds]
         marker = "o" if len(nights) <= MARKERS_UP_TO else None
         (line,) = ax.plot(x, minutes, color="#1f77b4", lw=1, marker=marker, markersize=2.5)
         line.set_gid("duration-line")
@@ -176,7 +180,7 @@ def duration_svg(nights: list[Night]) -> str:
             (line,) = ax.plot([t for t, _ in failed], [0 if math.isnan(m) else m for _, m in failed],
                               linestyle="none", marker="x", color=FAILED, markersize=5, clip_on=False)
             line.set_gid("duration-failed")
-        ax.set_ylabel("minutes")
+        ax.set_ylabel(unit)
         ax.set_ylim(bottom=0)
         _date_axis(mpl, ax)
         return _to_svg(figure)
