@@ -248,6 +248,14 @@ def test_failed_nights_are_marked_on_the_site_and_duration_charts(tmp_path):
     assert len(doc.xpath("//*[@id='duration-failed']//*[local-name()='use']")) == failed_nights
 
 
+def test_one_panel_per_site_and_no_empty_panel(tmp_path):
+    write_summaries(tmp_path, synthetic_summaries(3, ["dailyview", "kbs", "yonhap"]))
+    doc = html(rebuild_index(tmp_path))
+    for chart in ("chart-history", "chart-rates"):
+        panels = doc.get_element_by_id(chart).xpath(".//*[local-name()='g'][starts-with(@id, 'axes_')]")
+        assert len(panels) == 3, chart
+
+
 def test_rates_divide_by_items_or_pages_and_have_no_value_without_them():
     night = night_from_summary({"sites": [{"site": "a", "items": 5, "fallback": 2, "pages": 0, "replay_misses": 1},
                                           {"site": "b", "items": 0, "fallback": 0}]}, "n")

@@ -114,7 +114,7 @@ def _small_multiples(nights: list[Night], sites: list[str], salt: str,
         columns = 2 if len(sites) > 1 else 1
         rows = math.ceil(len(sites) / columns)
         figure = mpl.figure.Figure(figsize=(10, 0.6 + 1.6 * rows), layout="constrained")
-        axes = figure.subplots(rows, columns, sharex=True, squeeze=False).flat
+        axes = list(figure.subplots(rows, columns, sharex=True, squeeze=False).flat)
         x = [n.started for n in nights]
         marker = "o" if len(nights) <= MARKERS_UP_TO else None
         for ax, site in zip(axes, sites):
@@ -125,7 +125,7 @@ def _small_multiples(nights: list[Night], sites: list[str], salt: str,
             if percent:
                 ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0, decimals=0))
             _date_axis(mpl, ax)
-        for ax in list(axes):  # the grid's cells left over after the last site
+        for ax in axes[len(sites):]:  # the grid's cell left over after the last site
             ax.set_visible(False)
         handles = [mpl.lines.Line2D([], [], color=color, label=label) for label, color in legend]
         figure.legend(handles=handles, loc="outside upper left", ncols=len(handles))
