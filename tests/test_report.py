@@ -18,6 +18,7 @@ import pytest
 from newscrawl.report import ReportUnavailable, rebuild_index, run_stem, write_run_report
 from newscrawl.report import charts
 from newscrawl.report.__main__ import main
+from newscrawl.report.pages import _environment
 from newscrawl.report.strip import COLLAPSE_OUTSIDE_AFTER, OUTSIDE, blocks, removed_by_rule
 from newscrawl.report.summaries import night_from_summary, parse_time, read_night
 from tests.helpers import FIXTURES
@@ -332,8 +333,10 @@ def test_cli_usage_errors_exit_2_with_one_line(tmp_path, capsys):
 def test_a_missing_library_is_one_line_saying_what_to_install(tmp_path, monkeypatch, capsys, module):
     write_summaries(tmp_path, synthetic_summaries(2, ["dailyview"]))
     monkeypatch.setitem(sys.modules, module, None)  # import fails as if not installed
+    _environment.cache_clear()  # (the templates' environment is kept once made)
     assert main(["--runs", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "pip install 'newscrawl[report]'" in err[0] and module in err[0]
     with pytest.raises(ReportUnavailable):
         rebuild_index(tmp_path)
+    _environment.cache_clear()

@@ -21,7 +21,7 @@ import logging
 from pathlib import Path
 
 from .errors import ReportUnavailable
-from .summaries import Night, UnreadableSummary, night_from_summary, parse_time, read_night, read_nights, sort_nights
+from .summaries import Night, UnreadableSummary, night_from_summary, parse_time, read_nights, sort_nights
 
 __all__ = ["ReportUnavailable", "UnreadableSummary", "rebuild_index", "run_stem", "write_run_report"]
 

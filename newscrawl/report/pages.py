@@ -10,6 +10,7 @@ if escaping ever failed, the browser would still run nothing and load nothing.
 
 from __future__ import annotations
 
+import functools
 import os
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,6 +24,7 @@ from .summaries import COUNTS, Night
 BODY_LINES = 4  # the first lines of a sample's body shown above its strip diff
 
 
+@functools.cache  # one environment per process: the CLI renders hundreds of night pages
 def _environment():
     try:
         import jinja2
