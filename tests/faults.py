@@ -72,3 +72,39 @@ class KillAfterWrites:
         self.written += 1
         if self.written >= self.after:
             os.kill(os.getpid(), signal.SIGKILL)
+
+
+class DiskFullAfter:
+    """The export file system fills up: every write to an export file fails with ENOSPC once
+    FAULT_DISK_BYTES bytes of JSONL were written in this process (a full disk injected at the file layer,
+    where no tmpfs can be mounted)."""
+
+    def __init__(self, crawler=None) -> None:
+        self.limit = crawler.settings.getint("FAULT_DISK_BYTES") if crawler is not None else 0
+
+    def update_settings(self, settings) -> None:  # add-on
+        settings["EXTENSIONS"]["tests.faults.DiskFullAfter"] = 1
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        import errno
+
+        from newscrawl.export import jsonlines
+
+        extension = cls(crawler)
+        real_write, budget = jsonlines.os.write, [extension.limit]
+
+        class _OS:  # the exporter's view of os: write() fails once the budget is spent, partway if need be
+            def __getattr__(self, name):
+                return getattr(os, name)
+
+            @staticmethod
+            def write(fd, data):
+                if budget[0] <= 0:
+                    raise OSError(errno.ENOSPC, "No space left on device")
+                n = real_write(fd, bytes(data[: budget[0]]))
+                budget[0] -= n
+                return n
+
+        jsonlines.os = _OS()
+        return extension
