@@ -108,3 +108,36 @@ class DiskFullAfter:
 
         jsonlines.os = _OS()
         return extension
+
+
+class StateDiskFull:
+    """SQLite answers "database or disk is full" to every near-duplicate signature the dedup pipeline
+    stores (what a full disk under the state looks like from inside a pipeline)."""
+
+    def update_settings(self, settings) -> None:  # add-on
+        settings["EXTENSIONS"]["tests.faults.StateDiskFull"] = 1
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        import sqlite3
+
+        from newscrawl.state.store import StateStore
+
+        def full(self, *args, **kwargs):
+            raise sqlite3.OperationalError("database or disk is full")
+
+        StateStore.add_signature = full
+        return cls()
+
+
+class FailToStart:
+    """One site of a crawlall cannot start: an extension of its crawler raises while it is built."""
+
+    def update_settings(self, settings) -> None:  # add-on
+        settings["EXTENSIONS"]["tests.faults.FailToStart"] = 1
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        if crawler.spidercls.name == crawler.settings.get("FAULT_SITE"):
+            raise RuntimeError(f"injected: {crawler.spidercls.name} cannot start")
+        return cls()

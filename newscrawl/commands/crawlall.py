@@ -17,6 +17,7 @@ a single `scrapy crawl` is crawling right now is not run again: its row says so.
 
 from __future__ import annotations
 
+import argparse
 import json
 import logging
 import math
@@ -41,10 +42,9 @@ def _budget(value: str) -> float:
     try:
         seconds = float(value)
     except ValueError:
-        raise UsageError(f"--budget {value!r}: expected a number of seconds", print_help=False) from None
+        raise argparse.ArgumentTypeError(f"{value!r}: expected a number of seconds") from None
     if not math.isfinite(seconds) or seconds < 0:
-        raise UsageError(f"--budget {value!r}: expected 0 (no budget) or a positive number of seconds",
-                         print_help=False)
+        raise argparse.ArgumentTypeError(f"{value!r}: expected 0 (no budget) or a positive number of seconds")
     return seconds
 
 
