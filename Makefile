@@ -18,8 +18,9 @@ install: $(VENV)/.installed
 crawl: install
 	$(BIN)/scrapy crawlall
 
+# -n auto: pytest-xdist spreads the tests over every core (each test has its own folders and ports)
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 # Benchmarks against trafilatura/readability/jusText and bare Scrapy (not part of the test suite);
 # rewrites the generated sections of docs/benchmarks.md.
