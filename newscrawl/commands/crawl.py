@@ -9,6 +9,8 @@ NEWSCRAWL_STRICT=0 gives Scrapy's always-0 back for the verdict.
 
 from __future__ import annotations
 
+import time
+
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
@@ -18,6 +20,7 @@ from .checks import (
     EXIT_NO_NETWORK, EXIT_RUN_FAILED, Refused, checked_args, checked_config, checked_spider, checked_state, say,
     site_lock,
 )
+from .night import night_summary, save_night
 from .preflight import no_network_message, url_hosts
 
 
@@ -46,6 +49,7 @@ class Command(ScrapyCrawl):
             say(refused.message)
             self.exitcode = refused.status
             return
+        started = time.time()
         try:
             crawler = self.crawler_process.create_crawler(name)
             self.crawler_process.crawl(crawler, **opts.spargs)
@@ -56,5 +60,10 @@ class Command(ScrapyCrawl):
             self.exitcode = 1
             return
         health = crawler.get_extension(HealthCheck)
-        if config.strict and health is not None and health.verdict is not None and health.verdict.failed:
+        verdict = health.verdict if health is not None else None
+        if config.report and verdict is not None:  # NEWSCRAWL_REPORT=1: the night's summary and HTML report
+            row = {**verdict.summary, "failed": verdict.failed, "reasons": verdict.reasons}
+            summary = night_summary([row], started, config.data_dir)
+            save_night(summary, config.runs_dir / f"{summary['run']}.json")
+        if config.strict and verdict is not None and verdict.failed:
             self.exitcode = EXIT_RUN_FAILED

@@ -33,6 +33,7 @@ from ..sites import all_profiles
 from .checks import (
     EXIT_LOCKED, EXIT_NO_NETWORK, EXIT_RUN_FAILED, Refused, checked_config, checked_state, say, site_lock,
 )
+from .night import night_summary, save_night
 from .preflight import no_network_message
 
 logger = logging.getLogger(__name__)
@@ -162,6 +163,7 @@ class Command(ScrapyCommand):
     def _run_sites(self, sites: list[str], locked: dict, opts, config) -> None:
         if opts.budget:
             self.settings.set("CLOSESPIDER_TIMEOUT", opts.budget, priority="cmdline")
+        self.settings.set("NEWSCRAWL_REPORT", True, priority="cmdline")  # every night gets its report
         started = time.time()
         crawlers, bootstrap_errors = {}, {}
         for site in sites:
@@ -188,27 +190,11 @@ class Command(ScrapyCommand):
                 rows.append({"site": site, "failed": True, "reasons": [reason]})
             else:
                 rows.append({**verdict.summary, "failed": verdict.failed, "reasons": verdict.reasons})
-        failed = [r["site"] for r in rows if r["failed"]]
-        summary = {
-            "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
-            "seconds": round(time.time() - started, 1),
-            "ok": not failed,
-            "failed_sites": failed,
-            "data_dir": str(config.data_dir),
-            "sites": rows,
-        }
+        summary = night_summary(rows, started, config.data_dir)
         print(format_table(rows))
-        out = Path(opts.summary) if opts.summary else config.runs_dir / (
-            time.strftime("%Y-%m-%dT%H-%M-%SZ", time.gmtime(started)) + ".json")
-        text = json.dumps(summary, ensure_ascii=False, indent=1)
-        try:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(text, encoding="utf-8")
-            print(f"summary: {out}")
-        except OSError as exc:
-            # the summary is the night's record: never lost, never a traceback - stderr instead
-            say(f"newscrawl: cannot write the summary {out} ({exc.strerror or exc}); here it is:")
-            say(text)
+        out = Path(opts.summary) if opts.summary else config.runs_dir / f"{summary['run']}.json"
+        failed = summary["failed_sites"]
+        if not save_night(summary, out):
             failed = failed or ["(summary)"]
         if failed:
             say(f"newscrawl: run FAILED for {', '.join(failed)}")
