@@ -150,6 +150,9 @@ REPLAY_MISS = "replay/miss"
 REPLAY_MISS_ROBOTS = "replay/miss_robots"
 RECORD_WRITTEN = "record/written"
 
+# -- the night report --------------------------------------------------------------------------------------
+REPORT_UNREADABLE_SUMMARY = "report/unreadable_summary"  # a data/runs/*.json left out of the history page
+
 # -- HTTP and transport ----------------------------------------------------------------------------------
 HTTP_RECOVERED = "http/recovered"
 HTTP_RETRY_AFTER = "http/retry_after"

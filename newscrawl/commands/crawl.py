@@ -17,7 +17,7 @@ from scrapy.exceptions import UsageError
 from ..extensions.health import HealthCheck
 from ..sites import all_profiles
 from .checks import (
-    EXIT_NO_NETWORK, EXIT_RUN_FAILED, Refused, checked_args, checked_config, checked_spider, checked_state, say,
+    EXIT_NO_NETWORK, EXIT_RUN_FAILED, EXIT_USAGE, Refused, checked_args, checked_config, checked_spider, checked_state, say,
     site_lock,
 )
 from .night import night_summary, save_night
@@ -37,6 +37,9 @@ class Command(ScrapyCrawl):
             checked_spider(name, self.crawler_process.spider_loader.list())
             config = checked_config(self.settings)
             spider_args = checked_args(opts.spargs)
+            if name == "news" and not (spider_args.urls or spider_args.feeds or spider_args.sitemaps):
+                raise Refused("newscrawl: news needs -a url=URL, -a urls_file=PATH, -a feed=URL or -a sitemap=URL",
+                              EXIT_USAGE)
             checked_state(config)
             if not config.replaying:
                 profile = all_profiles().get(name)

@@ -154,13 +154,14 @@ class Command(ScrapyCommand):
                 say("newscrawl: every site is being crawled by another run; not starting")
                 self.exitcode = EXIT_LOCKED
                 return
-            self._run_sites([s for s in sites if s in site_locks], locked, opts, config)
+            stale = lock.previous if lock.previous and lock.previous.get("pid") else None
+            self._run_sites([s for s in sites if s in site_locks], locked, opts, config, stale)
         finally:
             for site_lock_ in site_locks.values():
                 site_lock_.release()
             lock.release()
 
-    def _run_sites(self, sites: list[str], locked: dict, opts, config) -> None:
+    def _run_sites(self, sites: list[str], locked: dict, opts, config, stale: dict | None = None) -> None:
         if opts.budget:
             self.settings.set("CLOSESPIDER_TIMEOUT", opts.budget, priority="cmdline")
         self.settings.set("NEWSCRAWL_REPORT", True, priority="cmdline")  # every night gets its report
@@ -191,6 +192,8 @@ class Command(ScrapyCommand):
             else:
                 rows.append({**verdict.summary, "failed": verdict.failed, "reasons": verdict.reasons})
         summary = night_summary(rows, started, config.data_dir)
+        if stale:
+            summary["stale_lock"] = stale  # the run this one took over from: it was killed, this night resumed
         print(format_table(rows))
         out = Path(opts.summary) if opts.summary else config.runs_dir / f"{summary['run']}.json"
         failed = summary["failed_sites"]
