@@ -107,11 +107,17 @@ class _Server(ThreadingHTTPServer):
     def handle_error(self, request, client_address) -> None:  # a reset client is expected here
         pass
 
+    def verify_request(self, request, client_address) -> bool:  # every accepted TCP connection
+        with self.owner.lock:
+            self.owner.connections += 1
+        return True
+
 
 class LocalServer:
     def __init__(self, host: str = "127.0.0.1") -> None:
         self.routes: dict[str, list[Reply]] = {}
         self.hits: Counter[str] = Counter()
+        self.connections = 0  # TCP connections accepted, with or without a request on them
         self.requests: list[tuple[str, dict]] = []
         self.lock = threading.Lock()
         self.stopping = threading.Event()
