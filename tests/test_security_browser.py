@@ -9,6 +9,8 @@ real Chromium and look at what the other servers were asked.
 
 from __future__ import annotations
 
+import socket
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -217,7 +219,37 @@ FAST = {**ALLOW_LOCAL, "DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "
         "NEWSCRAWL_BROWSER_TIMEOUT": "10", "NEWSCRAWL_STRICT": "False"}
 
 
-def _hostile(site: LocalServer, other: LocalServer, path: str) -> bytes:
+class _UdpCounter:
+    """A UDP port on 127.0.0.1 counting the datagrams it gets (WebRTC's STUN requests)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.packets = 0
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                self.sock.recvfrom(4096)
+            except OSError:
+                continue
+            self.packets += 1
+
+    def __enter__(self) -> "_UdpCounter":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=2)
+        self.sock.close()
+
+
+def _hostile(site: LocalServer, other: LocalServer, path: str, udp_port: int = 9) -> bytes:
     """An article whose page tries, in every way a page can, to reach the other server."""
     o = other.url
     ws = other.base.replace("http://", "ws://")
@@ -234,6 +266,10 @@ def _hostile(site: LocalServer, other: LocalServer, path: str) -> bytes:
   try {{ new WebSocket("{ws}/socket"); }} catch (e) {{}}
   try {{ window.open("{o('/popup')}"); }} catch (e) {{}}
   var x = new XMLHttpRequest(); x.open("GET", "{o('/xhr')}"); x.send();
+  try {{
+    var pc = new RTCPeerConnection({{iceServers: [{{urls: "stun:127.0.0.1:{udp_port}"}}]}});
+    pc.createDataChannel("x"); pc.createOffer().then(offer => pc.setLocalDescription(offer));
+  }} catch (e) {{}}
 </script>"""
     site.route("/hop.js", Reply(302, headers={"Location": o("/x2.js")}))
     site.route("/hop-frame", Reply(302, headers={"Location": o("/frame2")}))
@@ -244,8 +280,8 @@ def _hostile(site: LocalServer, other: LocalServer, path: str) -> bytes:
 
 @pytest.mark.browser
 def test_a_hostile_page_reaches_no_other_server(tmp_path):
-    with LocalServer() as site, LocalServer() as other:
-        site.route("/news/1.html", Reply(200, _hostile(site, other, "/news/1.html")))
+    with LocalServer() as site, LocalServer() as other, _UdpCounter() as udp:
+        site.route("/news/1.html", Reply(200, _hostile(site, other, "/news/1.html", udp.port)))
         site.route("/moved", Reply(302, headers={"Location": site.url("/news/1.html")}))  # on the site: followed
         site.route("/away", Reply(302, headers={"Location": other.url("/news/1.html")}))  # another port: not
         urls = tmp_path / "urls.txt"
@@ -255,6 +291,7 @@ def test_a_hostile_page_reaches_no_other_server(tmp_path):
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
     assert dict(other.hits) == {}, dict(other.hits)  # nothing: script, frame, fetch, XHR, redirects, socket, popup
     assert other.connections == 0  # not even a bare connection (Chromium's own preconnects: it has no network)
+    assert udp.packets == 0  # nor WebRTC's STUN datagrams
     [record] = result.records
     assert record["url"] == site.url("/news/1.html") and record["body"] == "\n\n".join(PARAS)
     stats = result.stats

@@ -47,8 +47,10 @@ LAUNCH_ARGS = (
 # from the archive (replay) or fetches it with Playwright's route.fetch after checking it (live,
 # record).  Without these, Chromium still resolves names and opens sockets on its own - measured
 # (tests/test_security_browser.py): a bare TCP connection to an off-site iframe's or popup's host
-# before the routing aborts the request, and DNS prefetches.
-NO_NETWORK_ARGS = ("--host-resolver-rules=MAP * ~NOTFOUND", "--dns-prefetch-disable")
+# before the routing aborts the request, and DNS prefetches.  WebRTC sends UDP (STUN) past all of
+# that, even to an IP literal: it may use UDP only through a proxy, i.e. never (measured as well).
+NO_NETWORK_ARGS = ("--host-resolver-rules=MAP * ~NOTFOUND", "--dns-prefetch-disable",
+                   "--webrtc-ip-handling-policy=disable_non_proxied_udp")
 REPLAY_ARGS = NO_NETWORK_ARGS  # the name tests/test_browser.py knows
 
 
