@@ -80,6 +80,20 @@ def test_allowed_networks_allow_exactly_what_they_say():
         allowed_networks(Settings({"NEWSCRAWL_ALLOWED_NETWORKS": "localhost"}))
 
 
+def test_a_bad_allowed_network_is_a_usage_error(tmp_path):
+    import os
+    import subprocess
+
+    from tests.helpers import ROOT, SCRAPY
+
+    proc = subprocess.run([SCRAPY, "crawl", "news", "-a", "url=https://news.example/1",
+                           "-s", "NEWSCRAWL_ALLOWED_NETWORKS=localhost"], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "NEWSCRAWL_DATA_DIR": str(tmp_path)}, timeout=60)
+    assert proc.returncode == 2
+    lines = [line for line in proc.stderr.splitlines() if "NEWSCRAWL_ALLOWED_NETWORKS" in line]
+    assert len(lines) == 1 and "Traceback" not in proc.stderr
+
+
 # -- the resolver the connection goes through ---------------------------------------------------------------
 class _Answers:
     """Stands for the system resolver: the next answer for every lookup (a rebinding DNS server)."""

@@ -214,6 +214,47 @@ async def test_a_replayed_page_stays_on_its_site_too():
     assert route.ended == ("abort", "blockedbyclient") and stats.get("browser/refused/offsite") == 1
 
 
+# -- what the browser middleware makes of it ---------------------------------------------------------------
+def _browser_middleware():
+    from scrapy import Spider
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl.browser.middleware import BrowserMiddleware
+    from tests.helpers import newscrawl_settings
+
+    return BrowserMiddleware(get_crawler(Spider, settings_dict=newscrawl_settings()), None, remote=True)
+
+
+@pytest_twisted.ensureDeferred
+async def test_the_errback_sees_why_the_pages_document_was_refused():
+    from playwright.async_api import Error as PlaywrightError
+    from scrapy.http import Request
+
+    from newscrawl.browser.middleware import _SITE
+
+    site = PageSite(("img.news.example",), refused=RefusedAddress("img.news.example", "10.0.0.7", "private"))
+    request = Request("https://img.news.example/", meta={_SITE: site})
+    with pytest.raises(RefusedAddress):
+        await _browser_middleware().process_exception(request, PlaywrightError("net::ERR_BLOCKED_BY_CLIENT"))
+
+
+@pytest_twisted.ensureDeferred
+async def test_the_pages_redirect_becomes_scrapys():
+    from scrapy.http import HtmlResponse, Request
+
+    from newscrawl.browser.middleware import _SITE
+
+    site = PageSite(("news.example",), redirected=True)
+    request = Request("https://www.news.example/a", meta={_SITE: site})
+    response = HtmlResponse(request.url, status=301, headers={HANDED_LOCATION: "https://www.news.example/b"},
+                            body=b"", request=request, flags=["playwright"])
+    out = await _browser_middleware().process_response(request, response)
+    assert out.headers[b"Location"] == b"https://www.news.example/b" and HANDED_LOCATION.encode() not in out.headers
+    # a page that did not redirect keeps whatever the site sent under that name
+    plain = HtmlResponse(request.url, status=200, body=b"<p>x</p>", request=Request(request.url), flags=["playwright"])
+    assert b"Location" not in (await _browser_middleware().process_response(plain.request, plain)).headers
+
+
 # -- in Chromium, against local servers --------------------------------------------------------------------
 FAST = {**ALLOW_LOCAL, "DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "NEWSCRAWL_MAX_AGE_DAYS": "0",
         "NEWSCRAWL_BROWSER_TIMEOUT": "10", "NEWSCRAWL_STRICT": "False"}
