@@ -67,6 +67,7 @@ class _Fetched:
     location: str = ""
     body_bytes: bytes = b"ok"
     status_text: str = "OK"
+    extra: tuple = ()  # more (name, value) headers
 
     @property
     def headers(self) -> dict:
@@ -74,7 +75,7 @@ class _Fetched:
 
     @property
     def headers_array(self) -> list[dict]:
-        arr = [{"name": "Content-Type", "value": "text/plain"}]
+        arr = [{"name": "Content-Type", "value": "text/plain"}] + [{"name": k, "value": v} for k, v in self.extra]
         return arr + ([{"name": "Location", "value": self.location}] if self.location else [])
 
     async def body(self) -> bytes:
@@ -187,8 +188,9 @@ async def test_the_pages_own_redirect_is_handed_to_scrapy():
     traffic, stats = _traffic()
     url = "https://www.news.example/news/1"
     site = PageSite(SITE.domains)
+    forged = (("X-Newscrawl-Location", "http://169.254.169.254/"),)  # the site cannot name the target itself
     route = await _handle(traffic, _Request(url, "document", navigation=True, main=True), site,
-                          **{url: _Fetched(302, "/news/1?page=all")})
+                          **{url: _Fetched(302, "/news/1?page=all", extra=forged)})
     status, headers = route.ended[1]["status"], route.ended[1]["headers"]
     assert status == 302 and "location" not in headers  # Chromium has nothing to follow
     assert headers[HANDED_LOCATION] == "https://www.news.example/news/1?page=all" and site.redirected

@@ -316,7 +316,8 @@ class BrowserTraffic:
                         # Scrapy follows it (RedirectGuard, offsite, a page of its own); never Chromium
                         site.redirected = True
                         self.count("redirects_to_scrapy")
-                        headers = [(k, v) for k, v in headers if k.lower() != "location"]
+                        # (a header of that name from the site itself is dropped: only ours is trusted)
+                        headers = [(k, v) for k, v in headers if k.lower() not in ("location", HANDED_LOCATION)]
                         headers.append((HANDED_LOCATION, urljoin(url, location)))
                         break
                     if hops >= MAX_HOPS:
