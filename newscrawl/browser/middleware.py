@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from contextlib import suppress
-
 from weakref import WeakSet
 
 from playwright.async_api import Error as PlaywrightError
