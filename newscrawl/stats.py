@@ -160,6 +160,12 @@ HTTP_RETRY_AFTER_SECONDS = "http/retry_after_seconds"
 HTTP_RETRY_AFTER_TOO_LONG = "http/retry_after_too_long"
 OFFSITE_FILTERED = "offsite/filtered"
 REFUSED_SCHEME = "refused/scheme"
+REFUSED_ADDRESS = "refused/address"  # a request to a non-public address (middlewares/addresses.py)
+
+
+def refused_address(why: str) -> str:
+    """``loopback``, ``private``, ``link_local``, ``multicast``, ``reserved``, ``unspecified``, ``not_global``."""
+    return f"refused/address/{why}"
 
 
 def http_problem(problem: str) -> str:
