@@ -15,8 +15,8 @@ from scrapy.exceptions import UsageError
 from ..extensions.health import HealthCheck
 from ..sites import all_profiles
 from .checks import (
-    EXIT_NO_NETWORK, EXIT_RUN_FAILED, Refused, checked_args, checked_config, checked_spider, checked_state, say,
-    site_lock,
+    EXIT_NO_NETWORK, EXIT_RUN_FAILED, Refused, checked_args, checked_config, checked_replay, checked_spider,
+    checked_state, say, site_lock,
 )
 from .preflight import no_network_message, url_hosts
 
@@ -34,6 +34,7 @@ class Command(ScrapyCrawl):
             checked_spider(name, self.crawler_process.spider_loader.list())
             config = checked_config(self.settings)
             spider_args = checked_args(opts.spargs)
+            checked_replay(config)
             checked_state(config)
             if not config.replaying:
                 profile = all_profiles().get(name)
