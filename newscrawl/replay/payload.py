@@ -54,9 +54,38 @@ def header(headers: list[tuple[str, str]], name: str) -> str:
     return next((v for k, v in headers if k.lower() == name), "")
 
 
-def _decodable(content_encoding: str) -> str:
-    value = content_encoding.strip().lower()
-    return value if value in BufferedReader.get_supported_decompressors() else ""
+class BrotliDecoder:
+    """A brotli decompressor in the shape warcio's readers expect (``decompress``, ``unused_data``).
+
+    warcio's own (1.8) sets an attribute on brotli.Decompressor, which brotli >= 1.2 refuses, so every
+    br body would fail; this one also stops growing past *limit* bytes of output (a bomb is seen, not
+    inflated: brotli reaches far higher ratios than gzip's 1:1032).
+    """
+
+    def __init__(self, limit: int = 0) -> None:
+        import brotli  # Scrapy's own br support needs it too; without it br is not decoded here
+
+        self._decompressor = brotli.Decompressor()
+        self._left = limit
+        self.unused_data = None
+
+    def decompress(self, data: bytes) -> bytes:
+        if not self._left:
+            return self._decompressor.process(data)
+        out = self._decompressor.process(data, output_buffer_limit=self._left)
+        self._left = max(1, self._left - len(out))
+        return out
+
+
+def _decompressors(limit: int) -> dict:
+    table = dict(BufferedReader.DECOMPRESSORS)
+    try:
+        import brotli  # noqa: F401
+    except ImportError:
+        table.pop("br", None)
+    else:
+        table["br"] = lambda: BrotliDecoder(limit)
+    return table
 
 
 def read_payload(record, max_body: int, decode: bool = True) -> tuple[bytes, bool]:
@@ -68,16 +97,20 @@ def read_payload(record, max_body: int, decode: bool = True) -> tuple[bytes, boo
     if http is None:
         return record.raw_stream.read(), False
     headers = http.headers
-    encoding = _decodable(header(headers, "content-encoding")) if decode else ""
+    limit = max_body + 1 if max_body else 0
+    table = _decompressors(limit)
+    encoding = header(headers, "content-encoding").strip().lower() if decode else ""
+    encoding = encoding if encoding in table else ""
     if "chunked" in header(headers, "transfer-encoding").lower():
-        stream = ChunkedDataReader(record.raw_stream, decomp_type=encoding or None)
+        stream = ChunkedDataReader(record.raw_stream)
     elif encoding:
-        stream = BufferedReader(record.raw_stream, decomp_type=encoding)
+        stream = BufferedReader(record.raw_stream)
     else:
-        stream = record.raw_stream
-    if encoding and max_body:
-        return stream.read(max_body + 1), True
-    return stream.read(), bool(encoding)
+        return record.raw_stream.read(), False
+    if encoding:
+        stream.DECOMPRESSORS = table  # this reader's table (set_decomp reads it): a working br
+        stream.set_decomp(encoding)
+    return stream.read(limit) if limit and encoding else stream.read(), bool(encoding)
 
 
 def describe(headers: list[tuple[str, str]], decoded: bool) -> list[tuple[str, str]]:
