@@ -19,6 +19,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
+from scrapy.utils.defer import deferred_from_coro
 
 from .. import meta as M
 from .. import stats as keys
@@ -67,7 +68,7 @@ class ReplayMiddleware:
         if self.archive is None:
             keys.inc(self.stats, keys.REPLAY_UNREADABLE)
             logger.error("%s; nothing replayed", self.unreadable)
-            self.crawler.engine.close_spider(spider, "replay_unreadable")
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="replay_unreadable"))
             return
         logger.info("Replaying %d URLs from %s", len(self.archive),
                     ", ".join(source.label for source in self.archive.sources))
