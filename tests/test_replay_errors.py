@@ -44,8 +44,12 @@ def not_warcs(tmp_path) -> dict[str, Path]:
     (folder / "readme.txt").write_text("nothing here")
     zipped = tmp_path / "night.wacz"
     zipped.write_bytes(b"PK\x03\x04 not really a zip")
+    plain = tmp_path / "plain.warc"
+    build_warc(plain, [DAILYVIEW])
+    one_stream = tmp_path / "one-stream.warc.gz"  # a valid WARC, but no record can be seeked to
+    one_stream.write_bytes(gzip.compress(plain.read_bytes()))
     return {"missing": tmp_path / "nowhere.warc.gz", "text": text, "gzip of text": gz, "empty": empty,
-            "folder without WARCs": folder, "broken wacz": zipped}
+            "folder without WARCs": folder, "broken wacz": zipped, "gzip as one stream": one_stream}
 
 
 def test_each_unusable_path_is_one_clear_error(not_warcs):

@@ -270,6 +270,27 @@ class WarcArchive:
                               found.captured_at or self.latest)
 
 
+class NoArchive:
+    """Stands in for archives that could not be read: it holds nothing, so that every lookup misses
+    and nothing - a plain request or a browser page's - is ever fetched live instead."""
+
+    sources: list[Source] = []
+    damaged: list[tuple[str, str]] = []
+    latest = None
+
+    def __len__(self) -> int:
+        return 0
+
+    def lookup(self, url: str) -> tuple[None, str]:
+        return None, "miss"
+
+    def get(self, url: str) -> None:
+        return None
+
+    def captured_at(self, url: str) -> None:
+        return None
+
+
 @lru_cache(maxsize=2)
 def _cached(paths: tuple[str, ...], stamps: tuple, max_body: int) -> WarcArchive:
     return WarcArchive(paths, max_body)

@@ -23,7 +23,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from .. import meta as M
 from .. import stats as keys
-from .archive import open_archive
+from .archive import NoArchive, WarcArchive, open_archive
 from .recorder import WarcRecorder
 from .sources import ArchiveError
 
@@ -47,14 +47,14 @@ class ReplayMiddleware:
     def __init__(self, crawler: Crawler, paths: list[str]) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
-        self.archive = None
         self.unreadable = ""
         try:
-            self.archive = open_archive(paths, crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+            self.archive: WarcArchive | NoArchive = open_archive(paths, crawler.settings.getint("DOWNLOAD_MAXSIZE"))
         except ArchiveError as exc:
             # `scrapy crawl` / `crawlall` refuse this before starting (commands/checks.py); a crawl
-            # started another way stops at once instead of going to the network
+            # started another way stops at once, and never goes to the network instead
             self.unreadable = str(exc)
+            self.archive = NoArchive()
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
 
     @classmethod
@@ -65,7 +65,7 @@ class ReplayMiddleware:
         return cls(crawler, _paths(value))
 
     def spider_opened(self, spider) -> None:
-        if self.archive is None:
+        if self.unreadable:
             keys.inc(self.stats, keys.REPLAY_UNREADABLE)
             logger.error("%s; nothing replayed", self.unreadable)
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="replay_unreadable"))
@@ -78,7 +78,7 @@ class ReplayMiddleware:
                            "fails its verdict (records may be missing)", label, problem)
 
     def process_request(self, request: Request, spider=None) -> Response:
-        if self.archive is None:
+        if self.unreadable:
             raise IgnoreRequest(f"replay archive unreadable: {self.unreadable}")
         stored, tier = self.archive.lookup(request.url)
         robots = request.url.endswith("/robots.txt")
@@ -102,7 +102,7 @@ class ReplayMiddleware:
     def process_response(self, request: Request, response: Response, spider=None) -> Response:
         # a page another middleware answered from this archive (the browser's routing renders it):
         # its capture time too, from the index alone
-        if self.archive is not None and "replay" not in response.flags and M.CAPTURED_AT not in request.meta:
+        if "replay" not in response.flags and M.CAPTURED_AT not in request.meta:
             captured = self.archive.captured_at(request.url)
             if captured is not None:
                 request.meta[M.CAPTURED_AT] = captured
