@@ -38,8 +38,8 @@ def test_a_replay_without_a_data_folder_touches_nothing_under_data(tmp_path, com
     before = snapshot(PROJECT_DATA)
     stats_file = tmp_path / "stats.json"
     if command == "crawl":
-        proc = scrapy(["crawl", "dailyview", "-s", f"NEWSCRAWL_REPLAY={warc}", "-s", f"NEWSCRAWL_STATS_FILE={stats_file}"],
-                      env_data_dir=None)
+        proc = scrapy(["crawl", "dailyview", "-s", f"NEWSCRAWL_REPLAY={warc}",
+                       "-s", f"NEWSCRAWL_STATS_FILE={stats_file}"], env_data_dir=None)
     else:
         proc = scrapy(["crawlall", "--sites", "dailyview", "-s", f"NEWSCRAWL_REPLAY={warc}"], env_data_dir=None)
     assert proc.returncode == 0, proc.stderr[-3000:]

@@ -130,7 +130,8 @@ def test_decoded_payload_under_an_encoding_header_is_used_as_is(tmp_path):
 def test_common_crawl_layout(tmp_path):
     """WARC/1.0, request + response + metadata records, payload decoded, X-Crawler-* renamed headers."""
     layout = Layout(tmp_path / "CC-MAIN-x.warc.gz", version="1.0")
-    layout.response("https://example.jp/a", PAGE, [("Content-Type", "text/html"), ("X-Crawler-Content-Encoding", "gzip"),
+    layout.response("https://example.jp/a", PAGE, [("Content-Type", "text/html"),
+                                                   ("X-Crawler-Content-Encoding", "gzip"),
                                                    ("Content-Length", str(len(PAGE)))],
                     warc_headers={"WARC-Identified-Payload-Type": "text/html"})
     layout.writer.write_record(layout.writer.create_warc_record(

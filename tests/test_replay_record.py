@@ -1,10 +1,11 @@
 """Record like the standard tools, and replay what the standard tools record.
 
 One local site (the generic fixtures on 127.0.0.1; the feed and one article gzip-encoded on the wire
-even to wget's "Accept-Encoding: identity", the other article streamed without Content-Length) is recorded twice: by our crawl (NEWSCRAWL_RECORD) and by Debian's
-`wget --warc-file`.  Ours must pass `warcio check` and be listed by `warcio index` with
-request/response pairs linked by WARC-Concurrent-To; wget's must replay through
-`scrapy crawl news -a urls_file=...` into the same records as ours.
+even to wget's "Accept-Encoding: identity", the other article streamed without Content-Length) is
+recorded twice: by our crawl (NEWSCRAWL_RECORD) and by Debian's `wget --warc-file`.  Ours must pass
+`warcio check` and be listed by `warcio index` with request/response pairs linked by
+WARC-Concurrent-To; wget's must replay through `scrapy crawl news -a urls_file=...` into the same
+records as ours.
 """
 
 from __future__ import annotations

@@ -80,20 +80,22 @@ def _first_line(exc: Exception) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def _gzip_members_end(data: bytes) -> bool:
-    """Every gzip member in *data* is complete (its end marker and trailer are there)."""
-    while data:
-        member = zlib.decompressobj(16 + zlib.MAX_WBITS)
+def _gzip_members_end(fh, block: int = 1 << 20) -> bool:
+    """Every gzip member from *fh*'s position to its end is complete (end marker and trailer there).
+    Streams: the output is thrown away, a block at a time."""
+    member, data = zlib.decompressobj(16 + zlib.MAX_WBITS), b""
+    while True:
+        if not data:
+            data = fh.read(block)
+            if not data:
+                return member.eof
+        if member.eof:  # the previous member ended: what follows starts another one
+            member = zlib.decompressobj(16 + zlib.MAX_WBITS)
         try:
-            while data and not member.eof:
-                member.decompress(data, 1 << 20)
-                data = member.unconsumed_tail
+            member.decompress(data, block)
         except zlib.error:
             return False
-        if not member.eof:
-            return False
-        data = member.unused_data
-    return True
+        data = member.unconsumed_tail or member.unused_data
 
 
 class WarcArchive:
@@ -151,14 +153,13 @@ class WarcArchive:
         """What is wrong after the last complete record: a cut gzip member, or bytes that are no record."""
         size = source.size()
         with source.open() as fh:
-            if source.gzipped and end:
+            gzipped = fh.read(2) == b"\x1f\x8b"  # by content: a .warc may be compressed all the same
+            if gzipped and end:
                 fh.seek(last_start)
-                if not _gzip_members_end(fh.read(size - last_start)):
-                    return "the file ends inside a gzip member (cut short)"
-                return ""
+                return "" if _gzip_members_end(fh) else "the file ends inside a gzip member (cut short)"
             fh.seek(end)
-            tail = fh.read(size - end)
-        return f"{len(tail)} bytes after the last record are not a record (cut short)" if tail.strip() else ""
+            tail = fh.read(min(size - end, 1 << 16))
+        return f"{size - end} bytes after the last record are not a record (cut short)" if tail.strip() else ""
 
     def _add(self, record, source: Source, offset: int) -> None:
         kind = record.rec_type

@@ -50,10 +50,6 @@ class Source:
     def label(self) -> str:
         return f"{self.path}!{self.member}" if self.member else str(self.path)
 
-    @property
-    def gzipped(self) -> bool:
-        return (self.member or self.path.name).lower().endswith(".gz")
-
     def size(self) -> int:
         if not self.member:
             return self.path.stat().st_size
