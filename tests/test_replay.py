@@ -144,3 +144,15 @@ def test_default_output_is_utf8_jsonl_under_data(tmp_path):
     text = files[0].read_text(encoding="utf-8")
     assert "\\u" not in text and "韓国" in text  # Japanese unescaped
     assert {json.loads(line)["url"] for line in text.splitlines()} == set(expected_records(SITE_FIXTURES / "kbs"))
+
+
+def test_the_index_is_built_once_per_process_while_the_files_stay_the_same(tmp_path):
+    """crawlall replays every site from one archive: one index, not one per site."""
+    from newscrawl.replay.archive import open_archive
+
+    warc = site_warc("dailyview", tmp_path)
+    first = open_archive([str(warc)])
+    assert open_archive([str(warc)]) is first
+    build_warc(warc, [SITE_FIXTURES / "kbs"])  # the file changed: indexed again
+    again = open_archive([str(warc)])
+    assert again is not first and "https://dailyview.net/feed/" not in again
