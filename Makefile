@@ -18,8 +18,9 @@ install: $(VENV)/.installed
 crawl: install
 	$(BIN)/scrapy crawlall
 
+# -n auto: pytest-xdist spreads the tests over every core (each test has its own folders and ports)
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 # Replay the shipped fixture sites (tests/fixtures/sites) into a fresh temporary folder - no network,
 # nothing under data/ - and print where the JSONL went (docs/replay.md).

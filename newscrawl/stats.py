@@ -153,6 +153,9 @@ REPLAY_TRUNCATED = "replay/truncated_archive"  # an archive cut short or damaged
 REPLAY_UNREADABLE = "replay/unreadable_archive"  # NEWSCRAWL_REPLAY names no readable WARC: nothing replayed
 RECORD_WRITTEN = "record/written"
 
+# -- the night report --------------------------------------------------------------------------------------
+REPORT_UNREADABLE_SUMMARY = "report/unreadable_summary"  # a data/runs/*.json left out of the history page
+
 # -- HTTP and transport ----------------------------------------------------------------------------------
 HTTP_RECOVERED = "http/recovered"
 HTTP_RETRY_AFTER = "http/retry_after"

@@ -39,8 +39,10 @@ from scrapy.crawler import Crawler
 
 from .. import stats as keys
 from ..config import config_of
+from ..items import STRIP
 
 logger = logging.getLogger(__name__)
+SAMPLES = 3  # sample records per site in the night report
 
 
 @dataclass
@@ -178,7 +180,9 @@ class HealthCheck:
         self.crawler = crawler
         self.config = config_of(crawler)
         self.verdict: Verdict | None = None
+        self.samples: list[dict] = []
         _watch_signal_handlers()
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -198,11 +202,29 @@ class HealthCheck:
         return Thresholds(config.max_errors, config.max_error_ratio, config.max_missing_ratio, min_items,
                           min_candidates, discovery=not given)
 
+    def spider_opened(self, spider) -> None:
+        from ..export import DurableFeedExporter
+
+        exporter = self.crawler.get_extension(DurableFeedExporter)
+        if exporter is not None and self.config.report:
+            exporter.add_committer(self.sample)
+
+    def sample(self, item, receipts) -> None:
+        """Keep the first SAMPLES exported records that carry a strip diff (for the night report)."""
+        if len(self.samples) < SAMPLES and item.get(STRIP):
+            self.samples.append({
+                "url": item.get("url"), "title": item.get("title"), "published_at": item.get("published_at"),
+                "authors": item.get("authors") or [], "body": (item.get("body") or "")[:600],
+                "strip": item[STRIP],
+            })
+
     def spider_closed(self, spider, reason: str) -> None:
         stats = dict(self.crawler.stats.get_stats())
         stats.setdefault("finish_reason", reason)
         summary = summarize(spider.name, stats)
         summary["data_dir"] = str(self.config.data_dir)
+        if self.samples:
+            summary["samples"] = self.samples
         if self.config.data_dir_throwaway:
             summary["throwaway_data_dir"] = True
         reasons = judge(summary, self.thresholds(spider))

@@ -11,7 +11,8 @@ from __future__ import annotations
 from ..sites.profile import SiteProfile
 from .article import ArticlePage, PageInputs, PageLimits, PageResult
 from .events import Event, counts, names
-from .finish import PRIVATE_FIELDS, finish_article
+from ..items import PRIVATE_FIELDS
+from .finish import finish_article
 
 __all__ = ["ArticlePage", "Event", "counts", "PageInputs", "PageLimits", "PageResult", "finish_article", "names",
            "page_record", "PRIVATE_FIELDS"]

@@ -42,12 +42,24 @@ from ..extract.guards import (
 from ..extract.images import default_containers, images_from
 from ..extract.metadata import read_metadata
 from ..extract.selectors import all_values, clean_authors, clean_title, first_element, first_value
+from ..items import EXPLAINED, PAGE_LINES
 from ..sites import GENERIC_KEY, site_of
 from ..sites.profile import SiteProfile
 from ..urls import choose_canonical
-from .events import DEBUG, INFO, WARNING, ERROR, Event
+from .events import DEBUG, ERROR, INFO, WARNING, Event
+from .strip import page_lines
 
 MIN_BODY_CHARS = 20  # a cleaned container with less text is not the article
+
+
+def explain_page(root) -> list[tuple[str, str]]:
+    """(block text, rule) of what the tree rules would remove from the whole page, without touching it
+    (clean/structure.py's explain_removed when the clean rules provide it)."""
+    try:
+        from ..clean.structure import explain_removed
+    except ImportError:
+        return []
+    return explain_removed(root)
 
 
 def utc_now() -> datetime:
@@ -87,11 +99,12 @@ class _Skip(Exception):
 
 class ArticlePage:
     def __init__(self, inputs: PageInputs, profile: SiteProfile, clock: Callable[[], datetime] = utc_now,
-                 limits: PageLimits = PageLimits()) -> None:
+                 limits: PageLimits = PageLimits(), trace: bool = False) -> None:
         self.inputs = inputs
         self.profile = profile
         self.clock = clock
         self.limits = limits
+        self.trace = trace  # keep the page's text lines for the report's strip diff (a few samples a night)
         self.events: list[Event] = []
 
     # -- the one public method -----------------------------------------------------------------------
@@ -241,6 +254,9 @@ class ArticlePage:
         }
         if url != canonical:
             item["fetched_url"] = url
+        if self.trace:
+            item[PAGE_LINES] = page_lines(sel.root)
+            item[EXPLAINED] = explain_page(sel.root)
         return item
 
     def _images(self, sel: Selector, element, base: str) -> list[dict]:

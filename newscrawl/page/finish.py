@@ -12,15 +12,28 @@ from .. import stats as keys
 from ..clean import clean_body
 from ..extract.selectors import clean_authors
 from ..fingerprints import content_hash
+from ..items import EXPLAINED, PAGE_LINES, STRIP
 from ..sites.profile import SiteProfile
 from .events import Event
+from .strip import fragment_lines, strip_lines
 
-PRIVATE_FIELDS = ("body_html", "extraction")  # working fields between ArticlePage and export
+
+
+def _clean(fragment: str, profile: SiteProfile, title: str | None, trace: bool):
+    if trace:
+        try:
+            return clean_body(fragment, profile, title, trace=True)
+        except TypeError:  # clean rules without a trace: the strip falls back to its own matching
+            pass
+    return clean_body(fragment, profile, title)
 
 
 def finish_article(item: dict, profile: SiteProfile) -> list[Event]:
     """Fill ``body``, ``authors``, ``content_hash`` (and ``paywalled``) from ``body_html``, in place."""
-    result = clean_body(item.pop("body_html", "") or "", profile, item.get("title"))
+    lines = item.pop(PAGE_LINES, None)
+    explained = item.pop(EXPLAINED, None)
+    fragment = item.pop("body_html", "") or ""
+    result = _clean(fragment, profile, item.get("title"), trace=lines is not None)
     item["body"] = result.body
     if not item.get("authors") and result.authors:
         item["authors"] = clean_authors(result.authors)
@@ -28,4 +41,7 @@ def finish_article(item: dict, profile: SiteProfile) -> list[Event]:
     item["content_hash"] = content_hash(result.body)
     if getattr(result, "paywalled", False):
         item["paywalled"] = True
+    if lines is not None:
+        item[STRIP] = strip_lines(lines, item.get("title"), result.body, getattr(result, "trace", None), explained,
+                                  fragment_lines(fragment))
     return [Event(keys.clean_rule(rule), count) for rule, count in result.removed.items()]
