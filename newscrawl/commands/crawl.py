@@ -37,13 +37,10 @@ class Command(ScrapyCrawl):
             checked_spider(name, self.crawler_process.spider_loader.list())
             config = checked_config(self.settings)
             spider_args = checked_args(opts.spargs)
-<<<<<<< HEAD
-            checked_replay(config)
-=======
             if name == "news" and not (spider_args.urls or spider_args.feeds or spider_args.sitemaps):
                 raise Refused("newscrawl: news needs -a url=URL, -a urls_file=PATH, -a feed=URL or -a sitemap=URL",
                               EXIT_USAGE)
->>>>>>> main
+            checked_replay(config)
             checked_state(config)
             if not config.replaying:
                 profile = all_profiles().get(name)
