@@ -24,7 +24,11 @@ NEWSCRAWL_DROP_DUPLICATES = False  # same text under another URL: keep and mark 
 NEWSCRAWL_NEAR_DUP_THRESHOLD = 0.6  # Jaccard (MinHash, character 4-grams) from which a text is a near-duplicate
 NEWSCRAWL_NEAR_DUP_DAYS = 14  # how far back near-duplicates are looked for
 NEWSCRAWL_MAX_AGE_DAYS = ""  # override every profile's discovery.max_age_days (0: no limit)
-NEWSCRAWL_NOW = ""  # ISO 8601 "now" for age checks; default: the server's Date, in replay the archive's time
+# NEWSCRAWL_NOW: ISO 8601 "now" for the age checks (a value without an offset is UTC). Empty: in replay
+# the archive's capture time of each page (WARC-Date, else its HTTP Date; never the wall clock), live
+# the server's Date, else the clock (docs/replay.md). fetched_at is always when the page was fetched
+# or captured, whatever this says.
+NEWSCRAWL_NOW = ""
 
 # Without -o/-O/FEEDS a crawl writes <data dir>/<spider>/<time>.jsonl (set by the spiders'
 # update_settings, because -O must replace this default, not add to it).

@@ -148,6 +148,9 @@ REPLAY_HIT = "replay/hit"
 REPLAY_FUZZY_HIT = "replay/fuzzy_hit"
 REPLAY_MISS = "replay/miss"
 REPLAY_MISS_ROBOTS = "replay/miss_robots"
+REPLAY_REVISIT_UNRESOLVED = "replay/revisit_unresolved"  # a revisit record whose original payload no archive holds
+REPLAY_TRUNCATED = "replay/truncated_archive"  # an archive cut short or damaged: read up to there; fails the verdict
+REPLAY_UNREADABLE = "replay/unreadable_archive"  # NEWSCRAWL_REPLAY names no readable WARC: nothing replayed
 RECORD_WRITTEN = "record/written"
 
 # -- the night report --------------------------------------------------------------------------------------

@@ -17,8 +17,8 @@ from scrapy.exceptions import UsageError
 from ..extensions.health import HealthCheck
 from ..sites import all_profiles
 from .checks import (
-    EXIT_NO_NETWORK, EXIT_RUN_FAILED, EXIT_USAGE, Refused, checked_args, checked_config, checked_spider, checked_state, say,
-    site_lock,
+    EXIT_NO_NETWORK, EXIT_RUN_FAILED, EXIT_USAGE, Refused, checked_args, checked_config, checked_replay,
+    checked_spider, checked_state, say, site_lock,
 )
 from .night import night_summary, save_night
 from .preflight import no_network_message, url_hosts
@@ -40,6 +40,7 @@ class Command(ScrapyCrawl):
             if name == "news" and not (spider_args.urls or spider_args.feeds or spider_args.sitemaps):
                 raise Refused("newscrawl: news needs -a url=URL, -a urls_file=PATH, -a feed=URL or -a sitemap=URL",
                               EXIT_USAGE)
+            checked_replay(config)
             checked_state(config)
             if not config.replaying:
                 profile = all_profiles().get(name)

@@ -31,7 +31,8 @@ from ..extensions.health import HealthCheck
 from ..runlock import RunLock
 from ..sites import all_profiles
 from .checks import (
-    EXIT_LOCKED, EXIT_NO_NETWORK, EXIT_RUN_FAILED, Refused, checked_config, checked_state, say, site_lock,
+    EXIT_LOCKED, EXIT_NO_NETWORK, EXIT_RUN_FAILED, Refused, checked_config, checked_replay, checked_state, say,
+    site_lock,
 )
 from .night import night_summary, save_night
 from .preflight import no_network_message
@@ -123,6 +124,7 @@ class Command(ScrapyCommand):
         sites = self._sites(opts)
         try:
             config = checked_config(self.settings)
+            checked_replay(config)
             checked_state(config)
             if not config.replaying:
                 message = no_network_message([all_profiles()[site] for site in sites])
