@@ -19,7 +19,7 @@ from newscrawl.replay.build import build_warc, fixture_responses
 from newscrawl.replay.unpack import unpack
 from newscrawl.spiders.sites import DailyviewSpider
 from tests.helpers import FIXTURES, ROOT, SCRAPY, SITE_FIXTURES, crawl, expected_records, site_warc
-from tests.localserver import LocalServer, Reply
+from tests.localserver import ALLOW_LOCAL, LocalServer, Reply
 
 
 def test_archive_returns_the_fixture_bytes_and_headers(tmp_path):
@@ -100,7 +100,7 @@ def test_record_then_replay_gives_the_same_records(tmp_path, local_site):
     recording = tmp_path / "night.warc.gz"
     (tmp_path / "live").mkdir()
     live = crawl(["news", "-a", f"feed={base}/feed/"], tmp_path / "live",
-                 settings={"NEWSCRAWL_RECORD": str(recording), "NEWSCRAWL_MAX_AGE_DAYS": "0"})
+                 settings={"NEWSCRAWL_RECORD": str(recording), "NEWSCRAWL_MAX_AGE_DAYS": "0", **ALLOW_LOCAL})
     assert live.returncode == 0, live.stderr[-3000:]
     assert len(live.records) == 2
     # byte for byte: what the server sent (the feed still gzip-compressed) is what the archive holds

@@ -21,7 +21,7 @@ import pytest
 
 from newscrawl.replay.build import fixture_responses
 from tests.helpers import FIXTURES, crawl
-from tests.localserver import LocalServer, Reply
+from tests.localserver import ALLOW_LOCAL, LocalServer, Reply
 
 WARCIO = str(Path(sys.executable).parent / "warcio")
 WGET = shutil.which("wget") or "/usr/bin/wget"
@@ -62,7 +62,7 @@ def recordings(tmp_path_factory):
         article_list = tmp / "articles.txt"
         article_list.write_text("\n".join(articles) + "\n")
         live = crawl(["news", "-a", f"urls_file={article_list}"], tmp / "live",
-                     settings={"NEWSCRAWL_RECORD": str(ours)})
+                     settings={"NEWSCRAWL_RECORD": str(ours), **ALLOW_LOCAL})
         assert live.returncode == 0 and len(live.records) == len(articles), live.stderr[-3000:]
         wget = subprocess.run([WGET, "--no-verbose", "--no-proxy", "--tries=1", "--timeout=10",
                                f"--warc-file={tmp / 'wget'}", "-O", "/dev/null", "-i", str(urls)],
