@@ -17,6 +17,7 @@ class CleanResult:
     body: str
     authors: list[str] = field(default_factory=list)
     removed: dict[str, int] = field(default_factory=dict)
+    paywalled: bool = False
 
 
 @lru_cache(maxsize=64)

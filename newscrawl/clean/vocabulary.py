@@ -9,7 +9,7 @@ import re
 DROP_TAGS = (
     "script", "style", "noscript", "template", "iframe", "frame", "object", "embed", "ins",
     "form", "button", "input", "select", "textarea", "nav", "aside", "footer", "header",
-    "svg", "canvas", "audio", "video", "figure", "figcaption", "map", "dialog", "menu",
+    "svg", "canvas", "audio", "video", "figure", "figcaption", "map", "dialog", "menu", "rt", "rp",
 )
 
 # class / id tokens of clutter containers.  A token is matched as a whole word of the
