@@ -24,9 +24,15 @@ def test_skip_links_are_dropped():
 
 
 def test_photo_credit_lines_and_figures_are_dropped():
-    html = ('<figure><img src="a.jpg"><figcaption>引用:韓国大統領室</figcaption></figure>'
-            "<p>引用:韓国大統領室</p><p>(画像出典:SBS)</p><p>写真=聯合ニュース</p><p>写真提供=ソルエンターテインメント</p>" + PROSE)
+    html = ('<figure><img src="a.jpg"><figcaption>写真=韓国大統領室</figcaption></figure>'
+            "<p>(画像出典:SBS)</p><p>写真=聯合ニュース</p><p>写真提供=ソルエンターテインメント</p>" + PROSE)
     assert body(html) == PROSE_TEXT
+
+
+def test_a_sites_own_credit_label_is_a_profile_rule_not_a_generic_one():
+    html = "<p>引用:韓国大統領室</p>" + PROSE  # dailyview's credit line; elsewhere 引用: may open a quotation
+    assert body(html, get_profile("dailyview")) == PROSE_TEXT
+    assert body(html) == "引用:韓国大統領室\n\n" + PROSE_TEXT
 
 
 def test_email_line_ends_the_body_and_names_the_author():
@@ -131,17 +137,24 @@ def test_profile_rules_add_to_the_generic_ones():
 
 
 def test_removed_lines_are_counted_by_reason():
-    counts = result(PROSE + "<p>[cosmosfarm_share_buttons]</p><p>引用:KBS</p><p>コメント0</p>").removed
-    assert counts["shortcode"] == 1 and counts["clutter_line"] == 1 and counts["end_marker"] == 1
+    counts = result(PROSE + "<p>[cosmosfarm_share_buttons]</p><p>写真=KBS</p><p>コメント0</p>").removed
+    assert counts["shortcode"] == 1 and counts["credit"] == 1 and counts["end_marker"] == 1
 
 
 def test_translation_and_source_credits_of_japanese_editions_are_dropped():
-    html = (PROSE + "<p>キム・ジウン記者 (お問い合わせ japan@hani.co.kr )</p><p>原文入力：2025-12-04 21:30</p>"
-            "<p>訳H.J</p><p>(翻訳：中嶋一成)</p><p>朝鮮日報/朝鮮日報日本語版</p><p>この記事を読んで…</p>"
-            "<p>元記事配信日時 : 2025年12月05日 10時15分</p>")
+    html = (PROSE + "<p>キム・ジウン記者 (お問い合わせ japan@hani.co.kr )</p>"
+            "<p>(翻訳：中嶋一成)</p><p>朝鮮日報/朝鮮日報日本語版</p>")
     cleaned = result(html)
     assert cleaned.body == PROSE_TEXT
     assert cleaned.authors == ["キム・ジウン"]
+
+
+def test_a_sites_own_source_lines_are_its_profiles_rules():
+    hani = PROSE + "<p>原文入力：2025-12-04 21:30</p><p>訳H.J</p>"
+    assert body(hani, get_profile("hani")) == PROSE_TEXT
+    assert "原文入力" in body(hani)  # not a generic rule: another site's text may say 原文入力
+    kstyle = PROSE + "<p>元記事配信日時 : 2025年12月05日 10時15分</p><p>・関連記事の見出し</p>"
+    assert body(kstyle, get_profile("kstyle")) == PROSE_TEXT
 
 
 def test_an_agency_photo_caption_paragraph_is_dropped():

@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from lxml.etree import _Comment, _ProcessingInstruction
+from lxml import etree
+
+from .measure import REMOVED_TAG
 
 _BLOCK_TAGS = frozenset({
     "p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol",
@@ -27,6 +29,7 @@ _STRIP = " \u3000\t\r\n"
 class Paragraph:
     text: str
     link_chars: int = 0
+    removed: str | None = None  # the tree rule that removed this block (trace mode), None for text
 
     @property
     def link_ratio(self) -> float:
@@ -54,29 +57,34 @@ class _Builder:
         self.link_chars = 0
 
 
-def _walk(el, builder: _Builder, in_link: bool) -> None:
-    if isinstance(el, (_Comment, _ProcessingInstruction)):
-        builder.add(el.tail, in_link)
-        return
-    tag = el.tag.lower() if isinstance(el.tag, str) else ""
-    block = tag in _BLOCK_TAGS
-    if tag == "br":
-        builder.flush()
-    elif block:
-        builder.flush()
-    link = in_link or tag == "a"
-    builder.add(el.text, link)
-    for child in el:
-        _walk(child, builder, link)
-    if block:
-        builder.flush()
-    builder.add(el.tail, in_link)
-
-
 def to_paragraphs(root) -> list[Paragraph]:
+    """The paragraphs under *root*, in order: one walk (iterwalk, no recursion depth to run out of)."""
     builder = _Builder()
-    builder.add(root.text, False)
-    for child in root:
-        _walk(child, builder, False)
+    link_depth = 0
+    walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
+    for event, el in walker:
+        if event in ("comment", "pi"):
+            builder.add(el.tail, link_depth > 0)
+            continue
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if event == "start":
+            if tag == REMOVED_TAG:  # a block a tree rule removed, reported where it stood
+                builder.flush()
+                if el.get("text"):
+                    builder.paragraphs.append(Paragraph(el.get("text"), removed=el.get("rule")))
+                walker.skip_subtree()
+                continue
+            if tag == "br" or tag in _BLOCK_TAGS:
+                builder.flush()
+            if tag == "a":
+                link_depth += 1
+            builder.add(el.text, link_depth > 0)
+            continue
+        if tag == "a" and link_depth:
+            link_depth -= 1
+        if tag in _BLOCK_TAGS:
+            builder.flush()
+        if el is not root:
+            builder.add(el.tail, link_depth > 0)
     builder.flush()
     return builder.paragraphs

@@ -4,45 +4,33 @@ Words alone are brittle (a sidebar gets a new heading and its whole list leaks),
 the rules look at shape: an element of a clutter kind, a heading followed by a list
 of links, a block whose text is mostly links, a block printed twice.  The words in
 vocabulary.py only add the blocks that look like text but are not the article.
+
+Every rule is one pass in document order over sizes measured once, bottom-up (measure.py):
+no rule reads an element's text again for each ancestor or sibling, so the cost stays linear
+in the page size whatever its shape (50,000 short paragraphs included).
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from functools import lru_cache
 
 from lxml import html as lxml_html
 from lxml.cssselect import CSSSelector
-from lxml.etree import _Comment, _ProcessingInstruction
 
 from . import vocabulary as vocab
+from .measure import REMOVED_TAG, Sizes, class_words, measure, text_of
 
-_SPLIT_RE = re.compile(r"[\s_-]+")
 _BLOCK_TAGS = {"ul", "ol", "dl", "div", "section", "table", "article", "p"}
 _LIST_TAGS = {"ul", "ol", "dl", "table"}
 _HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
-
-
-def text_of(el) -> str:
-    return " ".join(el.text_content().split())
-
-
-def _link_chars(el) -> int:
-    return sum(len("".join(a.text_content().split())) for a in el.iter("a"))
-
-
-def link_density(el) -> float:
-    total = len("".join(el.text_content().split()))
-    return _link_chars(el) / total if total else 0.0
+_HEADING_LIKE_TAGS = {"p", "div", "span", "dt", "strong", "b", "em", "section"}
+_HEADING_MAX_CHARS = 30
 
 
 def clutter_tokens(el) -> set[str]:
     """The clutter words in an element's class and id ("ad_box" -> {"ad"})."""
-    value = f"{el.get('class', '')} {el.get('id', '')}".lower()
-    if not value.strip():
-        return set()
-    return {token for token in _SPLIT_RE.split(value)
+    return {token for token in class_words(el)
             if token in vocab.CLUTTER_TOKENS or token.startswith(vocab.CLUTTER_PREFIXES)}
 
 
@@ -60,125 +48,206 @@ def _is_hidden(el) -> bool:
     )
 
 
-def _is_heading_like(el) -> bool:
-    if el.tag in _HEADING_TAGS:
-        return True
-    if el.tag not in {"p", "div", "span", "dt", "strong", "b", "em", "section"}:
-        return False
-    text = text_of(el)
-    return 0 < len(text) <= 30 and not any(child.tag in _BLOCK_TAGS | _LIST_TAGS for child in el)
+class Remover:
+    """Drops elements, counting each by rule; with a trace, leaves a marker holding the text in place."""
+
+    def __init__(self, root, trace: bool = False) -> None:
+        self.root = root
+        self.trace = trace
+        self.counts: dict[str, int] = {}
+
+    def drop(self, el, rule: str) -> None:
+        parent = el.getparent()
+        if parent is None or el is self.root:
+            return
+        self.counts[rule] = self.counts.get(rule, 0) + 1
+        if not self.trace:
+            el.drop_tree()
+            return
+        marker = el.makeelement(REMOVED_TAG, {"rule": f"tree:{rule}", "text": text_of(el)})
+        marker.tail = el.tail
+        parent.replace(el, marker)
 
 
-def _is_link_list(el) -> bool:
-    links = [a for a in el.iter("a") if text_of(a)]
-    return len(links) >= 2 and link_density(el) >= 0.5
+class _Pass:
+    """One rule pass: elements in document order from sizes measured before it; drops are marked
+    during the walk (a marked subtree is not visited) and made at the end, outermost first."""
+
+    def __init__(self, root) -> None:
+        self.root = root
+        self.sizes = measure(root)
+        self.marked: dict[int, str] = {}
+        self._current = -1
+        self._resume = 0
+
+    def __iter__(self):
+        order, end = self.sizes.order, self.sizes.end
+        i = 0
+        while i < len(order):
+            if i in self.marked:
+                i = end[i] + 1
+                continue
+            self._current, self._resume = i, i + 1
+            yield order[i]
+            i = self._resume
+
+    def drop(self, el, rule: str) -> None:
+        i = self.sizes.index.get(el)
+        if i is None or el is self.root:
+            return
+        self.marked.setdefault(i, rule)
+        if i <= self._current:  # the current element or one of its ancestors: skip what it holds
+            self._resume = max(self._resume, self.sizes.end[i] + 1)
+
+    def apply(self, remover: "Remover") -> None:
+        covered = -1
+        for i in sorted(self.marked):
+            if i <= covered:
+                continue  # inside a subtree dropped already
+            remover.drop(self.sizes.order[i], self.marked[i])
+            covered = self.sizes.end[i]
 
 
-def _drop(el) -> None:
-    if el.getparent() is not None:
-        el.drop_tree()
+def remove_clutter(root, drop_selectors: tuple[str, ...] = (), remover: Remover | None = None,
+                   disabled: frozenset[str] = frozenset()) -> Remover:
+    """Remove every non-article block under *root*, in place (root itself stays).
 
-
-def _elements(root):
-    return [el for el in root.iter() if not isinstance(el, (_Comment, _ProcessingInstruction)) and el is not root]
-
-
-def remove_clutter(root, drop_selectors: tuple[str, ...] = ()) -> None:
-    """Remove every non-article block under *root*, in place (root itself stays)."""
-    total = len("".join(root.text_content().split())) or 1
+    *disabled* names rule families to leave out (benchmarks measure each family so)."""
+    remover = remover or Remover(root)
+    total = len("".join(root.text_content().split())) or 1  # before any removal: the container's text
+    if drop_selectors:
+        selected = _Pass(root)
+        for selector in drop_selectors:
+            for el in _css(selector)(root):
+                selected.drop(el, "selector")
+        selected.apply(remover)
+    tags = _Pass(root)
 
     def holds_article(el) -> bool:
         # A wrapper that matches a clutter token ("l-main has-sidebar", "post share-on")
         # but holds most of the text, or several paragraphs of prose, is the article's
         # container, not clutter.
-        if len("".join(el.text_content().split())) > total * 0.5:
-            return True
-        prose = 0
-        for p in el.iter("p"):
-            size = len("".join(p.text_content().split()))
-            if size >= 60 and _link_chars(p) < size * 0.2:
-                prose += 1
-                if prose >= 3:
-                    return True
-        return False
+        info = tags.sizes.of(el)
+        return info.chars > total * 0.5 or info.prose_paragraphs >= 3
 
-    for selector in drop_selectors:
-        for el in _css(selector)(root):
-            if el is not root:
-                _drop(el)
-    for el in _elements(root):
-        if el.getparent() is None:
-            continue  # already removed with an ancestor
-        if isinstance(el.tag, str) and el.tag.lower() in vocab.DROP_TAGS and not holds_article(el):
-            _drop(el)
-        elif _is_hidden(el) or (has_clutter_token(el) and not holds_article(el)):
-            _drop(el)
-    _remove_headed_lists(root)
-    _remove_link_blocks(root, total)
-    _remove_repeated_blocks(root)
-
-
-def _following_elements(el):
-    sib = el.getnext()
-    while sib is not None:
-        if isinstance(sib.tag, str):
-            yield sib
-        sib = sib.getnext()
-
-
-def _remove_headed_lists(root) -> None:
-    """A clutter heading and the list after it; any heading directly followed by a link list."""
-    for el in _elements(root):
-        if el.getparent() is None or not isinstance(el.tag, str) or not _is_heading_like(el):
+    for el in tags:
+        if el is root or not isinstance(el.tag, str):
             continue
-        named = bool(vocab.CLUTTER_HEADING_RE.match(text_of(el)))
-        following = list(_following_elements(el))
+        tag = el.tag.lower()
+        if tag in vocab.DROP_TAGS and "clutter_tag" not in disabled and not holds_article(el):
+            tags.drop(el, "clutter_tag")
+        elif "hidden" not in disabled and _is_hidden(el):
+            tags.drop(el, "hidden")
+        elif "clutter_class" not in disabled and has_clutter_token(el) and not holds_article(el):
+            tags.drop(el, "clutter_class")
+    tags.apply(remover)
+    if "clutter_heading" not in disabled or "headed_links" not in disabled:
+        _remove_headed_lists(root, remover, disabled)
+    if "link_block" not in disabled:
+        _remove_link_blocks(root, total, remover)
+    if "repeated_block" not in disabled:
+        _remove_repeated_blocks(root, remover)
+    return remover
+
+
+def _is_heading_like(el, sizes: Sizes) -> bool:
+    tag = el.tag
+    if tag in _HEADING_TAGS:
+        return True
+    if tag not in _HEADING_LIKE_TAGS:
+        return False
+    chars = sizes.of(el).chars
+    return 0 < chars <= _HEADING_MAX_CHARS and not any(
+        isinstance(child.tag, str) and child.tag in _BLOCK_TAGS | _LIST_TAGS for child in el)
+
+
+def _is_link_list(el, sizes: Sizes) -> bool:
+    info = sizes.of(el)
+    return info.links >= 2 and info.link_density >= 0.5
+
+
+def _next_element(el):
+    sib = el.getnext()
+    while sib is not None and not isinstance(sib.tag, str):
+        sib = sib.getnext()
+    return sib
+
+
+def _remove_headed_lists(root, remover: Remover, disabled: frozenset[str] = frozenset()) -> None:
+    """A clutter heading and the list after it; any heading directly followed by a link list."""
+    walk = _Pass(root)
+    sizes = walk.sizes
+    emptied: dict[int, int] = {}  # parent index -> characters of its children marked for removal
+    for el in walk:
+        if el is root or not _is_heading_like(el, sizes):
+            continue
+        # a heading's words are short: a long "heading" is prose and never a clutter label
+        named = ("clutter_heading" not in disabled and sizes.of(el).chars <= 60
+                 and bool(vocab.CLUTTER_HEADING_RE.match(text_of(el))))
+        first = _next_element(el)
         if named:
             # the heading's block: following siblings up to the next heading, when they are link lists
-            for sib in following:
-                if _is_heading_like(sib) and not _is_link_list(sib):
+            parent = el.getparent()
+            gone = [el]
+            sib = first
+            while sib is not None:
+                if _is_heading_like(sib, sizes) and not _is_link_list(sib, sizes):
                     break
-                if _is_link_list(sib) or sib.tag in _LIST_TAGS:
-                    _drop(sib)
+                if _is_link_list(sib, sizes) or sib.tag in _LIST_TAGS:
+                    gone.append(sib)
                 else:
                     break
-            parent = el.getparent()
-            _drop(el)
-            if parent is not None and parent is not root and not text_of(parent):
-                _drop(parent)
-        elif following and _is_link_list(following[0]) and following[0].tag in _LIST_TAGS | {"div"}:
-            _drop(following[0])
-            _drop(el)
+                sib = _next_element(sib)
+            for item in gone:
+                walk.drop(item, "clutter_heading")
+            if parent is not None and parent is not root and parent in sizes.index:
+                p = sizes.index[parent]
+                emptied[p] = emptied.get(p, 0) + sum(sizes.of(item).chars for item in gone)
+                if sizes.info[p].chars - emptied[p] <= 0:  # nothing left in it but tails of nothing
+                    walk.drop(parent, "clutter_heading")
+        elif ("headed_links" not in disabled and first is not None and _is_link_list(first, sizes)
+              and first.tag in _LIST_TAGS | {"div"}):
+            walk.drop(first, "headed_links")
+            walk.drop(el, "headed_links")
+    walk.apply(remover)
 
 
-def _remove_link_blocks(root, total: int) -> None:
+def _remove_link_blocks(root, total: int, remover: Remover) -> None:
     """A list or block that is mostly links (3+) is navigation or a list of other articles."""
-    for el in _elements(root):
-        if el.getparent() is None or el.tag not in _BLOCK_TAGS - {"p"}:
+    walk = _Pass(root)
+    for el in walk:
+        if el is root or el.tag not in _BLOCK_TAGS - {"p"}:
             continue
-        links = [a for a in el.iter("a") if text_of(a)]
-        if len(links) >= 3 and link_density(el) >= 0.7:
-            size = len("".join(el.text_content().split()))
-            if size <= total * 0.5:
-                _drop(el)
+        info = walk.sizes.of(el)
+        if info.links >= 3 and info.link_density >= 0.7 and info.chars <= total * 0.5:
+            walk.drop(el, "link_block")
+    walk.apply(remover)
 
 
-def _remove_repeated_blocks(root) -> None:
+def _remove_repeated_blocks(root, remover: Remover) -> None:
     """A block printed twice (the seed's こんな記事も読まれています) is clutter both times."""
-    groups: dict[str, list] = defaultdict(list)
-    for el in _elements(root):
-        if el.tag in _LIST_TAGS | {"div", "section"}:
-            key = text_of(el)
-            if len(key) >= 30:
-                groups[key].append(el)
-    for elements in groups.values():
-        if len(elements) < 2:
+    sizes = measure(root, keys=True)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i, el in enumerate(sizes.order):
+        if el is not root and el.tag in _LIST_TAGS | {"div", "section"} and sizes.info[i].chars >= 30:
+            groups[sizes.info[i].key].append(i)
+    marked: set[int] = set()
+    for indices in groups.values():
+        if len(indices) < 2:
             continue
-        members = set(elements)
-        tops = [el for el in elements if not any(a in members for a in el.iterancestors())]
+        # the outermost copies only: one copy inside another is no second printing
+        tops, covered = [], -1
+        for i in indices:  # in document order
+            if i > covered:
+                tops.append(i)
+                covered = sizes.end[i]
         if len(tops) >= 2:
-            for el in tops:
-                _drop(el)
+            marked.update(tops)
+    covered = -1
+    for i in sorted(marked):
+        if i > covered:
+            remover.drop(sizes.order[i], "repeated_block")
+            covered = sizes.end[i]
 
 
 @lru_cache(maxsize=512)

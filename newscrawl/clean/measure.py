@@ -1,0 +1,112 @@
+"""Sizes of every element of a tree, measured once, bottom-up, in one walk.
+
+The tree rules (structure.py) decide on sizes - how much text an element holds, how much of it
+is link text, how many prose paragraphs - and reading ``text_content()`` of every element for
+each rule would cost the text of a subtree once per ancestor (quadratic on a page of 50,000
+short paragraphs).  One ``iterwalk`` gives them all in linear time, plus the document order and
+where each element's subtree ends, so that a rule pass can skip a dropped subtree by index.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+# A removed block left in place (trace mode): it holds the removed text in an attribute, so that it
+# adds nothing to any text, and the paragraph builder can report it where it was.
+REMOVED_TAG = "nc-removed"
+
+_SPACE_RE = re.compile(r"\s+")
+_SPLIT_RE = re.compile(r"[\s_-]+")
+_PROSE_CHARS = 60  # a <p> this long with few links is a prose paragraph (holds_article)
+_PROSE_CAP = 3  # holds_article needs 3; counting further is useless
+
+
+def _size(text: str | None) -> int:
+    return len(_SPACE_RE.sub("", text)) if text else 0
+
+
+def text_of(el) -> str:
+    return " ".join(el.text_content().split())
+
+
+def class_words(el) -> list[str]:
+    value = f"{el.get('class', '')} {el.get('id', '')}".lower()
+    return _SPLIT_RE.split(value) if value.strip() else []
+
+
+@dataclass(slots=True)
+class Info:
+    chars: int = 0  # non-space characters of the text (as text_content() reads it)
+    link_chars: int = 0  # of which inside <a>
+    links: int = 0  # <a> elements with text, self included
+    prose_paragraphs: int = 0  # <p> with >= 60 characters and < 20 % links (capped at 3), self included
+    key: int = 0  # equal for two subtrees with the same text in the same nesting (keys=True only)
+
+    @property
+    def link_density(self) -> float:
+        return self.link_chars / self.chars if self.chars else 0.0
+
+
+@dataclass
+class Sizes:
+    order: list = field(default_factory=list)  # elements in document order (no comments, no markers)
+    end: list = field(default_factory=list)  # end[i]: index of the last element of order[i]'s subtree
+    index: dict = field(default_factory=dict)  # element -> its index in order
+    info: list = field(default_factory=list)  # info[i]: Info of order[i]
+
+    def of(self, el) -> Info:
+        return self.info[self.index[el]]
+
+
+def measure(root, keys: bool = False) -> Sizes:
+    sizes = Sizes()
+    order, end, index, infos = sizes.order, sizes.end, sizes.index, sizes.info
+    interned: dict[tuple, int] = {}
+    stack: list[tuple[int, list]] = []  # (index, child keys) of open elements
+    walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
+    for event, el in walker:
+        if event in ("comment", "pi"):
+            # a comment's own text is not text, its tail is the parent's (as text_content() reads it)
+            if stack and el.tail:
+                infos[stack[-1][0]].chars += _size(el.tail)
+                if keys and el.tail.strip():
+                    stack[-1][1].append(_SPACE_RE.sub("", el.tail))
+            continue
+        if event == "start":
+            if el.tag == REMOVED_TAG:
+                walker.skip_subtree()
+                continue
+            i = len(order)
+            order.append(el)
+            end.append(i)
+            index[el] = i
+            infos.append(Info(chars=_size(el.text)))
+            stack.append((i, [_SPACE_RE.sub("", el.text)] if keys and el.text else []))
+            continue
+        if el.tag == REMOVED_TAG:
+            continue
+        i, parts = stack.pop()
+        info = infos[i]
+        if el.tag == "a":
+            info.link_chars = info.chars
+            info.links += 1 if info.chars else 0
+        if el.tag == "p" and info.chars >= _PROSE_CHARS and info.link_chars < info.chars * 0.2:
+            info.prose_paragraphs = min(_PROSE_CAP, info.prose_paragraphs + 1)
+        if keys:
+            info.key = interned.setdefault(tuple(parts), len(interned) + 1)
+        end[i] = len(order) - 1
+        if stack:
+            j, parent_parts = stack[-1]
+            parent = infos[j]
+            parent.chars += info.chars + _size(el.tail)
+            parent.link_chars += info.link_chars
+            parent.links += info.links
+            parent.prose_paragraphs = min(_PROSE_CAP, parent.prose_paragraphs + info.prose_paragraphs)
+            if keys:
+                parent_parts.append(info.key)
+                if el.tail and el.tail.strip():
+                    parent_parts.append(_SPACE_RE.sub("", el.tail))
+    return sizes
