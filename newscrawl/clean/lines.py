@@ -79,7 +79,8 @@ def clean_lines(paragraphs: list[Paragraph], rules: LineRules, disabled: frozens
             if not text:
                 fates.append((para.text, "line:shortcode"))
                 continue
-        if para.link_ratio >= 0.8 and para.link_chars > 0 and "link_line" not in disabled \
+        own_links = para.link_chars - para.external_chars  # a link to another site cites a source
+        if own_links > 0 and own_links >= 0.8 * len(para.text.replace(" ", "")) and "link_line" not in disabled \
                 and not _URL_TEXT_RE.match(text):
             drop(text, "link_line")  # ・<a>title</a>, 【関連】<a>…</a>: a pointer to another article
             continue

@@ -25,7 +25,7 @@ _PROSE_CAP = 3  # holds_article needs 3; counting further is useless
 
 
 def _size(text: str | None) -> int:
-    return len(_SPACE_RE.sub("", text)) if text else 0
+    return len("".join(text.split())) if text else 0
 
 
 def text_of(el) -> str:
@@ -65,48 +65,55 @@ def measure(root, keys: bool = False) -> Sizes:
     sizes = Sizes()
     order, end, index, infos = sizes.order, sizes.end, sizes.index, sizes.info
     interned: dict[tuple, int] = {}
-    stack: list[tuple[int, list]] = []  # (index, child keys) of open elements
+    stack: list[tuple[int, list | None]] = []  # (index, child keys) of open elements
     walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
     for event, el in walker:
-        if event in ("comment", "pi"):
-            # a comment's own text is not text, its tail is the parent's (as text_content() reads it)
-            if stack and el.tail:
-                infos[stack[-1][0]].chars += _size(el.tail)
-                if keys and el.tail.strip():
-                    stack[-1][1].append(_SPACE_RE.sub("", el.tail))
-            continue
         if event == "start":
-            if el.tag == REMOVED_TAG:
+            tag = el.tag
+            if tag == REMOVED_TAG:
                 walker.skip_subtree()
                 continue
             i = len(order)
             order.append(el)
             end.append(i)
             index[el] = i
-            infos.append(Info(chars=_size(el.text)))
-            stack.append((i, [_SPACE_RE.sub("", el.text)] if keys and el.text else []))
-            continue
-        if el.tag == REMOVED_TAG:
-            continue
-        i, parts = stack.pop()
-        info = infos[i]
-        if el.tag == "a":
-            info.link_chars = info.chars
-            info.links += 1 if info.chars else 0
-        if el.tag == "p" and info.chars >= _PROSE_CHARS and info.link_chars < info.chars * 0.2:
-            info.prose_paragraphs = min(_PROSE_CAP, info.prose_paragraphs + 1)
-        if keys:
-            info.key = interned.setdefault(tuple(parts), len(interned) + 1)
-        end[i] = len(order) - 1
-        if stack:
-            j, parent_parts = stack[-1]
-            parent = infos[j]
-            parent.chars += info.chars + _size(el.tail)
-            parent.link_chars += info.link_chars
-            parent.links += info.links
-            parent.prose_paragraphs = min(_PROSE_CAP, parent.prose_paragraphs + info.prose_paragraphs)
-            if keys:
-                parent_parts.append(info.key)
-                if el.tail and el.tail.strip():
-                    parent_parts.append(_SPACE_RE.sub("", el.tail))
+            text = el.text
+            infos.append(Info(chars=len("".join(text.split())) if text else 0))
+            stack.append((i, ([_SPACE_RE.sub("", text)] if text else []) if keys else None))
+        elif event == "end":
+            tag = el.tag
+            if tag == REMOVED_TAG:
+                continue
+            i, parts = stack.pop()
+            info = infos[i]
+            if tag == "a":
+                info.link_chars = info.chars
+                if info.chars:
+                    info.links += 1
+            elif tag == "p" and info.chars >= _PROSE_CHARS and info.link_chars < info.chars * 0.2:
+                info.prose_paragraphs = min(_PROSE_CAP, info.prose_paragraphs + 1)
+            if parts is not None:
+                info.key = interned.setdefault(tuple(parts), len(interned) + 1)
+            end[i] = len(order) - 1
+            if stack:
+                j, parent_parts = stack[-1]
+                parent = infos[j]
+                tail = el.tail
+                parent.chars += info.chars + (len("".join(tail.split())) if tail else 0)
+                if info.link_chars:
+                    parent.link_chars += info.link_chars
+                    parent.links += info.links
+                if info.prose_paragraphs:
+                    parent.prose_paragraphs = min(_PROSE_CAP, parent.prose_paragraphs + info.prose_paragraphs)
+                if parent_parts is not None:
+                    parent_parts.append(info.key)
+                    if tail and tail.strip():
+                        parent_parts.append(_SPACE_RE.sub("", tail))
+        elif stack:
+            # a comment's own text is not text, its tail is the parent's (as text_content() reads it)
+            tail = el.tail
+            if tail:
+                infos[stack[-1][0]].chars += _size(tail)
+                if keys and tail.strip():
+                    stack[-1][1].append(_SPACE_RE.sub("", tail))
     return sizes

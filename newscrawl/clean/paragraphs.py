@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from urllib.parse import urlsplit
+
 from lxml import etree
 
 from .measure import REMOVED_TAG
@@ -21,6 +23,8 @@ _BLOCK_TAGS = frozenset({
     "dl", "dt", "dd", "blockquote", "pre", "table", "tr", "td", "th", "tbody", "thead", "center",
     "address", "hr", "figure", "header", "footer",
 })
+_SECOND_LEVEL = frozenset({"co", "ne", "or", "ac", "go", "ed", "lg", "gr", "com", "net", "org", "edu", "gov"})
+_EXTERNAL_MARK = "data-nc-external"  # set on an external <a> while it is open, removed at its end
 _SPACE_RE = re.compile(r"[ \t\r\n\f\v\u00a0\u200b\ufeff]+")
 _STRIP = " \u3000\t\r\n"
 
@@ -30,6 +34,7 @@ class Paragraph:
     text: str
     link_chars: int = 0
     removed: str | None = None  # the tree rule that removed this block (trace mode), None for text
+    external_chars: int = 0  # of link_chars, those of links to another site (a cited source)
 
     @property
     def link_ratio(self) -> float:
@@ -42,29 +47,52 @@ class _Builder:
         self.paragraphs: list[Paragraph] = []
         self.parts: list[str] = []
         self.link_chars = 0
+        self.external_chars = 0
 
-    def add(self, text: str | None, in_link: bool) -> None:
+    def add(self, text: str | None, in_link: bool, external: bool = False) -> None:
         if text:
             self.parts.append(text)
             if in_link:
-                self.link_chars += len(_SPACE_RE.sub("", text))
+                size = len(_SPACE_RE.sub("", text))
+                self.link_chars += size
+                if external:
+                    self.external_chars += size
 
     def flush(self) -> None:
         text = _SPACE_RE.sub(" ", "".join(self.parts)).strip(_STRIP)
         if text:
-            self.paragraphs.append(Paragraph(text, self.link_chars))
+            self.paragraphs.append(Paragraph(text, self.link_chars, external_chars=self.external_chars))
         self.parts = []
         self.link_chars = 0
+        self.external_chars = 0
 
 
-def to_paragraphs(root) -> list[Paragraph]:
-    """The paragraphs under *root*, in order: one walk (iterwalk, no recursion depth to run out of)."""
+def site_of(host: str) -> str:
+    """The registrable part of a host, roughly: news.example.co.jp -> example.co.jp, www.a.com -> a.com."""
+    labels = host.lower().rstrip(".").removeprefix("www.").split(".")
+    keep = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL else 2
+    return ".".join(labels[-keep:])
+
+
+def _is_external(href: str | None, own: frozenset[str]) -> bool:
+    if not own or not href or not href.startswith(("http://", "https://", "//")):
+        return False  # relative links are the site's own
+    host = urlsplit(href if not href.startswith("//") else "http:" + href).hostname
+    return bool(host) and site_of(host) not in own
+
+
+def to_paragraphs(root, own_hosts: tuple[str, ...] = ()) -> list[Paragraph]:
+    """The paragraphs under *root*, in order: one walk (iterwalk, no recursion depth to run out of).
+
+    *own_hosts* are the site's hosts: a link elsewhere is counted as external (a cited source)."""
+    own = frozenset(site_of(h) for h in own_hosts if h)
     builder = _Builder()
     link_depth = 0
+    external_depth = 0
     walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
     for event, el in walker:
         if event in ("comment", "pi"):
-            builder.add(el.tail, link_depth > 0)
+            builder.add(el.tail, link_depth > 0, external_depth > 0)
             continue
         tag = el.tag.lower() if isinstance(el.tag, str) else ""
         if event == "start":
@@ -78,13 +106,19 @@ def to_paragraphs(root) -> list[Paragraph]:
                 builder.flush()
             if tag == "a":
                 link_depth += 1
-            builder.add(el.text, link_depth > 0)
+                if _is_external(el.get("href"), own):
+                    external_depth += 1
+                    el.set(_EXTERNAL_MARK, "")
+            builder.add(el.text, link_depth > 0, external_depth > 0)
             continue
         if tag == "a" and link_depth:
             link_depth -= 1
+            if el.get(_EXTERNAL_MARK) is not None:
+                external_depth -= 1
+                del el.attrib[_EXTERNAL_MARK]
         if tag in _BLOCK_TAGS:
             builder.flush()
         if el is not root:
-            builder.add(el.tail, link_depth > 0)
+            builder.add(el.tail, link_depth > 0, external_depth > 0)
     builder.flush()
     return builder.paragraphs

@@ -53,7 +53,8 @@ def clean_body(body_html: str, profile: SiteProfile, title: str | None = None, *
     remover = Remover(root, trace=trace)
     # the profile's picture containers hold captions and credits, never article text
     remove_clutter(root, profile.selectors.drop + profile.selectors.images, remover, disabled)
-    lines = clean_lines(to_paragraphs(root), line_rules(profile.text), disabled)
+    own = () if "external_links" in disabled else (*profile.domains, profile.canonical_host)
+    lines = clean_lines(to_paragraphs(root, own), line_rules(profile.text), disabled)
     removed = dict(remover.counts)
     for reason, count in lines.removed.items():
         removed[reason] = removed.get(reason, 0) + count

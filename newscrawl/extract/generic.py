@@ -34,7 +34,8 @@ def generic_body(root, url: str | None, meta: Metadata | None = None,
     """The article of a whole page (*root*: its lxml tree, not modified) as an HTML fragment."""
     if root is None or not isinstance(getattr(root, "tag", None), str):
         return GenericBody(None, "none", ["no_tree"])
-    return choose_candidate(root, url, meta or Metadata(), profile or generic_profile("example.com"))
+    choice = choose_candidate(root, url, meta or Metadata(), profile or generic_profile("example.com"))
+    return GenericBody(choice.html, choice.candidate, [f"candidate/{choice.candidate}", *choice.events])
 
 
 def generic_body_html(page_html: str) -> str | None:

@@ -91,6 +91,7 @@ class Block:
     text: str
     kind: str  # "prose", "link", "other"
     owner: object  # the innermost block element holding it
+    chars: int = 0  # non-space characters
 
 
 @dataclass
@@ -166,7 +167,7 @@ def page_blocks(root, keep_text: bool = False) -> PageBlocks:
             else:
                 s.other += chars
             if keep_text:
-                result.blocks.append(Block(" ".join(text.split()), kind, owner))
+                result.blocks.append(Block(" ".join(text.split()), kind, owner, chars))
         run = _Run()
 
     walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
@@ -199,12 +200,8 @@ def page_blocks(root, keep_text: bool = False) -> PageBlocks:
                 del stats[el]
                 run.add(el.tail, link_depth > 0)
                 continue
-            if tag == "a":
-                link_depth -= 1
-            elif tag in HEADING_TAGS:
-                heading_depth -= 1
             if stack and stack[-1] is el:
-                flush()
+                flush()  # before leaving a heading or a link: the run is still inside it
                 stack.pop()
                 if el in demoted and (not stack or stack[-1] not in demoted):
                     # the outermost demoted element: its prose stops counting from here up
@@ -213,6 +210,10 @@ def page_blocks(root, keep_text: bool = False) -> PageBlocks:
                     mine.prose = mine.sentences = mine.blocks = 0
                 if stack:
                     stats[stack[-1]].add(stats[el])
+            if tag == "a":
+                link_depth -= 1
+            elif tag in HEADING_TAGS:
+                heading_depth -= 1
             run.add(el.tail, link_depth > 0)
     flush()
     return result
