@@ -72,6 +72,10 @@ def clean_lines(paragraphs: list[Paragraph], rules: LineRules, disabled: frozens
         if para.removed:
             fates.append((para.text, para.removed))
             continue
+        if para.code:  # a code block is the article's own text, whatever it looks like
+            fates.append((para.text, None))
+            kept.append((para.text, len(fates) - 1))
+            continue
         text = para.text
         if vocab.SHORTCODE_RE.search(text):
             text = vocab.SHORTCODE_RE.sub("", text).strip(" \u3000")

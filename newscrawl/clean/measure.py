@@ -28,6 +28,18 @@ def _size(text: str | None) -> int:
     return len("".join(text.split())) if text else 0
 
 
+_ICON_RE = re.compile(r"emoji|smiley|icon|spacer|pixel", re.I)
+
+
+def is_picture(img) -> bool:
+    """An <img> shown as a picture: not an emoji, an icon or a tracking pixel (small or so named)."""
+    for attr in ("width", "height"):
+        value = (img.get(attr) or "").strip().rstrip("px")
+        if value.isdigit() and int(value) <= 40:
+            return False
+    return not _ICON_RE.search(f"{img.get('class', '')} {img.get('src', '')}")
+
+
 def text_of(el) -> str:
     return " ".join(el.text_content().split())
 
@@ -44,6 +56,7 @@ class Info:
     links: int = 0  # <a> elements with text, self included
     prose_paragraphs: int = 0  # <p> with >= 60 characters and < 20 % links (capped at 3), self included
     key: int = 0  # equal for two subtrees with the same text in the same nesting (keys=True only)
+    images: int = 0  # <img> that are pictures, not icons (self included)
 
     @property
     def link_density(self) -> float:
@@ -90,6 +103,9 @@ def measure(root, keys: bool = False) -> Sizes:
                 info.link_chars = info.chars
                 if info.chars:
                     info.links += 1
+            elif tag == "img":
+                if is_picture(el):
+                    info.images = 1
             elif tag == "p" and info.chars >= _PROSE_CHARS and info.link_chars < info.chars * 0.2:
                 info.prose_paragraphs = min(_PROSE_CAP, info.prose_paragraphs + 1)
             if parts is not None:
@@ -103,6 +119,8 @@ def measure(root, keys: bool = False) -> Sizes:
                 if info.link_chars:
                     parent.link_chars += info.link_chars
                     parent.links += info.links
+                if info.images:
+                    parent.images += info.images
                 if info.prose_paragraphs:
                     parent.prose_paragraphs = min(_PROSE_CAP, parent.prose_paragraphs + info.prose_paragraphs)
                 if parent_parts is not None:

@@ -25,6 +25,7 @@ _BLOCK_TAGS = frozenset({
 })
 _SECOND_LEVEL = frozenset({"co", "ne", "or", "ac", "go", "ed", "lg", "gr", "com", "net", "org", "edu", "gov"})
 _EXTERNAL_MARK = "data-nc-external"  # set on an external <a> while it is open, removed at its end
+_LINE_SPACE_RE = re.compile(r"[ \t\r\f\v\u00a0\u200b\ufeff]+")
 _SPACE_RE = re.compile(r"[ \t\r\n\f\v\u00a0\u200b\ufeff]+")
 _STRIP = " \u3000\t\r\n"
 
@@ -35,6 +36,7 @@ class Paragraph:
     link_chars: int = 0
     removed: str | None = None  # the tree rule that removed this block (trace mode), None for text
     external_chars: int = 0  # of link_chars, those of links to another site (a cited source)
+    code: bool = False  # preformatted text (<pre>): its lines are kept as they are, no line rule applies
 
     @property
     def link_ratio(self) -> float:
@@ -58,10 +60,14 @@ class _Builder:
                 if external:
                     self.external_chars += size
 
-    def flush(self) -> None:
-        text = _SPACE_RE.sub(" ", "".join(self.parts)).strip(_STRIP)
+    def flush(self, code: bool = False) -> None:
+        if code:  # keep the lines of a code block; collapse only the spaces within a line
+            lines = (_LINE_SPACE_RE.sub(" ", line).rstrip() for line in "".join(self.parts).split("\n"))
+            text = "\n".join(line for line in lines if line.strip()).strip("\n")
+        else:
+            text = _SPACE_RE.sub(" ", "".join(self.parts)).strip(_STRIP)
         if text:
-            self.paragraphs.append(Paragraph(text, self.link_chars, external_chars=self.external_chars))
+            self.paragraphs.append(Paragraph(text, self.link_chars, external_chars=self.external_chars, code=code))
         self.parts = []
         self.link_chars = 0
         self.external_chars = 0
@@ -89,6 +95,7 @@ def to_paragraphs(root, own_hosts: tuple[str, ...] = ()) -> list[Paragraph]:
     builder = _Builder()
     link_depth = 0
     external_depth = 0
+    pre_depth = 0
     walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
     for event, el in walker:
         if event in ("comment", "pi"):
@@ -102,8 +109,12 @@ def to_paragraphs(root, own_hosts: tuple[str, ...] = ()) -> list[Paragraph]:
                     builder.paragraphs.append(Paragraph(el.get("text"), removed=el.get("rule")))
                 walker.skip_subtree()
                 continue
-            if tag == "br" or tag in _BLOCK_TAGS:
+            if tag == "br" and pre_depth:
+                builder.add("\n", False)
+            elif tag == "br" or tag in _BLOCK_TAGS:
                 builder.flush()
+            if tag == "pre":
+                pre_depth += 1
             if tag == "a":
                 link_depth += 1
                 if _is_external(el.get("href"), own):
@@ -116,8 +127,11 @@ def to_paragraphs(root, own_hosts: tuple[str, ...] = ()) -> list[Paragraph]:
             if el.get(_EXTERNAL_MARK) is not None:
                 external_depth -= 1
                 del el.attrib[_EXTERNAL_MARK]
-        if tag in _BLOCK_TAGS:
-            builder.flush()
+        if tag == "pre":
+            builder.flush(code=True)
+            pre_depth -= 1
+        elif tag in _BLOCK_TAGS:
+            builder.flush(code=pre_depth > 0)
         if el is not root:
             builder.add(el.tail, link_depth > 0, external_depth > 0)
     builder.flush()

@@ -26,6 +26,9 @@ _LIST_TAGS = {"ul", "ol", "dl", "table"}
 _HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _HEADING_LIKE_TAGS = {"p", "div", "span", "dt", "strong", "b", "em", "section"}
 _HEADING_MAX_CHARS = 30
+# a picture with a few words (its caption, credit, "クリックして拡大"): a figure written without <figure>
+_FIGURE_TAGS = {"div", "p", "table", "tbody", "tr", "td", "li", "ul", "dl", "dt", "dd", "center", "section"}
+_CAPTION_MAX_CHARS = 100
 
 
 def clutter_tokens(el) -> set[str]:
@@ -138,7 +141,11 @@ def remove_clutter(root, drop_selectors: tuple[str, ...] = (), remover: Remover 
             tags.drop(el, "clutter_tag")
         elif "hidden" not in disabled and _is_hidden(el):
             tags.drop(el, "hidden")
-        elif "clutter_class" not in disabled and has_clutter_token(el) and not holds_article(el):
+        elif "figure_like" not in disabled and tag in _FIGURE_TAGS and _is_figure(tags.sizes.of(el)):
+            tags.drop(el, "figure_like")
+        elif ("clutter_class" not in disabled and tag != "blockquote" and has_clutter_token(el)
+              and not holds_article(el)):
+            # a quotation is text whatever its class ("twitter-tweet": an embedded post the story quotes)
             tags.drop(el, "clutter_class")
     tags.apply(remover)
     if "clutter_heading" not in disabled or "headed_links" not in disabled:
@@ -148,6 +155,10 @@ def remove_clutter(root, drop_selectors: tuple[str, ...] = (), remover: Remover 
     if "repeated_block" not in disabled:
         _remove_repeated_blocks(root, remover)
     return remover
+
+
+def _is_figure(info) -> bool:
+    return info.images > 0 and info.chars <= _CAPTION_MAX_CHARS and info.prose_paragraphs == 0
 
 
 def _is_heading_like(el, sizes: Sizes) -> bool:

@@ -24,7 +24,7 @@ CLUTTER_TOKENS = frozenset({
     "newsletter", "caption", "credit", "copyright", "byline", "author", "profile", "tags", "tag",
     "keyword", "keywords", "hashtag", "photo", "gallery", "skip", "hidden", "modal", "popup",
     "cosmosfarm", "sharedaddy", "jp-relatedposts", "yarpp", "addtoany", "a2a",
-    "toc", "print", "more", "readmore", "outbrain", "taboola", "dable", "iframe",
+    "toc", "print", "more", "readmore", "outbrain", "taboola", "dable", "iframe", "tooltip",
     "like", "likes", "follow", "fb", "facebook", "twitter", "hatena", "pocket", "line-it", "cta",
     "writer", "reporter", "date", "datetime", "published", "updated", "timestamp",
     "image", "images", "img", "imagec", "thumb", "thumbnail", "pic", "picture", "figure", "photos",
@@ -59,6 +59,8 @@ LINE_FAMILIES: dict[str, tuple[str, ...]] = {
         r"^[(（]?(?:写真|画像|資料写真)\s*[(（]?[^)）]{0,30}[)）]\s*$",
         # "<what>=<day>、<place>(聯合ニュース)": an agency photo caption printed as a paragraph
         r"^[^。]{0,80}[=＝][^。]{0,40}[(（](?:聯合ニュース|ニューシス|NEWSIS|News1|ニュース1)[)）]$",
+        # "(Credit: Clayton Aldern / Grist)", "Photo: Reuters", "Image: Amazon.co.jp"
+        r"^[(（]?(?:Credit|Photo(?:graph)?|Image|Illustration|Picture)s?(?: by)?\s*[:：]\s*[^。.]{1,80}[)）]?$",
     ),
     "related_line": (r"^[【(（]\s*関連(?:記事|ニュース)?\s*[】)）]",),  # 【関連】…, (関連記事)…
     "copyright": (
@@ -126,7 +128,7 @@ AUTHOR_LINE_RES = tuple(re.compile(p) for p in (
 ORGANISATION_RE = re.compile(r"(?:編集部|編集局|編集チーム|日本版|ニュース|通信|新聞|News|NEWS|WoW!Korea)$")
 
 # WordPress shortcodes: [name attr="…"], [/name], of any (ASCII) name.
-SHORTCODE_RE = re.compile(r"\[/?[A-Za-z][\w-]*(?:\s+[^\[\]]*)?/?\]")
+SHORTCODE_RE = re.compile(r"\[/?[A-Za-z][A-Za-z0-9_-]*(?:\s+[^\[\]]*)?/?\]")
 
 # Photo credits inside captions, most specific first; group 1 is the credit.
 CREDIT_RES = tuple(re.compile(p) for p in (
