@@ -20,6 +20,8 @@ _NAME_LINE_RE = re.compile(r"^[^\s。、「」!！?？.,:：]{2,12}(?:\s[^\s。�
 # text's own reference, not a pointer to another article of the site.
 _URL_TEXT_RE = re.compile(r"^(?:https?://|www\.)\S+$")
 _PROSE_END_RE = re.compile(r"[。！？!?.]\s*$")
+_SENTENCE_RE = re.compile(r"[。！？]|[.!?](?:\s|$)")
+_LABEL_MAX_CHARS = 10  # 【第1回】, ・, ■, 関連:, ※本記事
 
 
 @dataclass
@@ -83,9 +85,7 @@ def clean_lines(paragraphs: list[Paragraph], rules: LineRules, disabled: frozens
             if not text:
                 fates.append((para.text, "line:shortcode"))
                 continue
-        own_links = para.link_chars - para.external_chars  # a link to another site cites a source
-        if own_links > 0 and own_links >= 0.8 * len(para.text.replace(" ", "")) and "link_line" not in disabled \
-                and not _URL_TEXT_RE.match(text):
+        if "link_line" not in disabled and _is_link_line(para, text):
             drop(text, "link_line")  # ・<a>title</a>, 【関連】<a>…</a>: a pointer to another article
             continue
         if any(r.search(text) for r in generic_end + rules.end):
@@ -133,6 +133,20 @@ def clean_lines(paragraphs: list[Paragraph], rules: LineRules, disabled: frozens
                                    for text, rule in fates[last_paywall + 1:])
     result.paragraphs = [text for text, _at in kept]
     return result
+
+
+def _is_link_line(para: Paragraph, text: str) -> bool:
+    """A pointer to another article of the site: ・<a>title</a>, 【第1回】<a>title</a> ※本記事.
+
+    Mostly link text, or a link with only a short label around it.  A link to another site
+    (a cited source) or one that reads as an address is the text's own reference and stays."""
+    own_links = para.link_chars - para.external_chars
+    if own_links <= 0 or _URL_TEXT_RE.match(text):
+        return False
+    size = len(text.replace(" ", ""))
+    label = size - para.link_chars
+    return own_links >= 0.8 * size or (own_links >= 0.5 * size and label <= _LABEL_MAX_CHARS
+                                       and not _SENTENCE_RE.search(text))
 
 
 def _author_from(text: str, patterns) -> str | None:

@@ -27,6 +27,16 @@ class Metadata:
     section: str | None = None
     tags: list[str] = field(default_factory=list)
     canonical: str | None = None
+    # each title source apart, for choose_title (``title`` above is the first of them, for the old glue)
+    og_title: str | None = None
+    twitter_title: str | None = None
+    headline: str | None = None  # JSON-LD
+    html_title: str | None = None  # <title>
+    application_name: str | None = None
+    publisher: str | None = None  # JSON-LD publisher name
+    description: str | None = None  # og:description, else <meta name=description>
+    article_body: str | None = None  # JSON-LD articleBody
+    accessible_for_free: bool | None = None  # JSON-LD isAccessibleForFree (False: a paywalled article)
 
 
 def _names(value: Any) -> list[str]:
@@ -91,15 +101,46 @@ def _tags(value: Any) -> list[str]:
     return [" ".join(str(v).split()) for v in value if str(v).strip()]
 
 
+def _text(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = next((v for v in value if isinstance(v, str) and v.strip()), None)
+    return " ".join(value.split()) if isinstance(value, str) and value.strip() else None
+
+
+def _publisher(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        return _text(value.get("name"))
+    return _text(value)
+
+
+def _free(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return None
+
+
 def read_metadata(sel: Selector) -> Metadata:
     ld = _jsonld_article(sel)
     metas = _meta_map(sel)
     section = ld.get("articleSection")
     if isinstance(section, list):
         section = section[0] if section else None
+    html_title = " ".join(sel.xpath("//title//text()").get("").split()) or None
     return Metadata(
-        title=_first(metas, "og:title", "twitter:title") or (ld.get("headline") or None)
-        or (" ".join(sel.xpath("//title//text()").get("").split()) or None),
+        og_title=_first(metas, "og:title"),
+        twitter_title=_first(metas, "twitter:title"),
+        headline=_text(ld.get("headline")),
+        html_title=html_title,
+        application_name=_first(metas, "application-name"),
+        publisher=_publisher(ld.get("publisher")),
+        description=_first(metas, "og:description", "description", "twitter:description"),
+        article_body=_text(ld.get("articleBody")) if isinstance(ld.get("articleBody"), str) else None,
+        accessible_for_free=_free(ld.get("isAccessibleForFree")),
+        title=_first(metas, "og:title", "twitter:title") or (ld.get("headline") or None) or html_title,
         site_name=_first(metas, "og:site_name", "application-name"),
         published=ld.get("datePublished") or _first(metas, "article:published_time", "pubdate", "publishdate",
                                                      "date", "dc.date", "DC.date.issued"),
