@@ -53,7 +53,7 @@ def extract_record(html: str, url: str, profile: SiteProfile) -> dict | None:
     published = parse_date(first_value(sel, pick.published), offset) or parse_date(meta.published, offset)
     modified = parse_date(first_value(sel, pick.modified), offset) or parse_date(meta.modified, offset)
     if not published:
-        found = dates_from_text(sel.root, profile)
+        found = dates_from_text(sel.root, profile, headline=title, url=url)
         published, modified = found.published, modified or found.modified
     authors = all_values(sel, pick.authors) or meta.authors or authors_from_page(sel.root) or cleaned.authors
     return {

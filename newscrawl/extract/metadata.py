@@ -51,7 +51,11 @@ def _names(value: Any) -> list[str]:
         if "Organization" in kinds or "NewsMediaOrganization" in kinds:
             return []
         value = value.get("name")
-    return [" ".join(str(value).split())] if value and str(value).strip() else []
+    name = " ".join(str(value).split()) if value else ""
+    # a profile URL, an e-mail or a placeholder where the name should be
+    if not name or "://" in name or "@" in name or name.lower() in ("no author", "admin", "unknown"):
+        return []
+    return [name]
 
 
 def _article_objects(data: list[Any]):
