@@ -20,6 +20,7 @@ REMOVED_TAG = "nc-removed"
 
 _SPACE_RE = re.compile(r"\s+")
 _SPLIT_RE = re.compile(r"[\s_-]+")
+_CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _PROSE_CHARS = 60  # a <p> this long with few links is a prose paragraph (holds_article)
 _PROSE_CAP = 3  # holds_article needs 3; counting further is useless
 
@@ -45,8 +46,12 @@ def text_of(el) -> str:
 
 
 def class_words(el) -> list[str]:
-    value = f"{el.get('class', '')} {el.get('id', '')}".lower()
-    return _SPLIT_RE.split(value) if value.strip() else []
+    """The words of an element's class and id: split on spaces, "-" and "_", and camelCase apart
+    ("ad_box" -> ad, box; "PromoSmall-items" -> promo, small, items)."""
+    value = f"{el.get('class', '')} {el.get('id', '')}"
+    if not value.strip():
+        return []
+    return [w for w in _SPLIT_RE.split(_CAMEL_RE.sub(" ", value).lower()) if w]
 
 
 @dataclass(slots=True)

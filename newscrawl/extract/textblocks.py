@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from ..clean.measure import class_words
+
 # Never visible text (ruby readings rt/rp would break Japanese words apart).
 SKIP_TAGS = frozenset({
     "script", "style", "noscript", "template", "svg", "head", "title", "rt", "rp", "iframe", "object",
@@ -51,7 +53,6 @@ DEMOTE_TOKENS = frozenset({
 })
 KEEP_TOKENS = frozenset({"article", "body", "content", "entry", "main", "post", "story", "text", "honbun", "kiji"})
 DEMOTE_TAGS = frozenset({"nav", "aside", "footer", "form"})
-_TOKEN_SPLIT_RE = re.compile(r"[\s_-]+")
 
 
 def is_hidden(el) -> bool:
@@ -102,8 +103,7 @@ class PageBlocks:
 
 
 def class_tokens(el) -> set[str]:
-    value = f"{el.get('class', '')} {el.get('id', '')}".lower()
-    return set(_TOKEN_SPLIT_RE.split(value)) - {""} if value.strip() else set()
+    return set(class_words(el))
 
 
 def is_demoted(el, tag: str) -> bool:
