@@ -194,7 +194,9 @@ def page_table(results: dict[str, list[dict]]) -> str:
         cells += [_fmt(results[n][i]["with"]) for n in names]
         ok = results["newscrawl"][i]["title_ok"] if "newscrawl" in results else None
         cells.append("-" if ok is None else ("yes" if ok else "**no**"))
-        cells.append(str((results.get("newscrawl", [{}] * (i + 1))[i].get("record") or {}).get("_extraction", "-")))
+        record = (results["newscrawl"][i].get("record") or {}) if "newscrawl" in results else {}
+        chosen = [e.split("/", 1)[1] for e in record.get("_events", []) if e.startswith("candidate/")]
+        cells.append(" ".join([str(record.get("_extraction", "-")), *chosen]))
         rows.append(cells)
     return md_table(header, rows, "l" + "r" * (len(header) - 1))
 

@@ -41,6 +41,10 @@ class LinesResult:
     fates: list[tuple[str, str | None]] = field(default_factory=list)  # every paragraph: (text, rule or None)
 
 
+_PAYWALL = re.compile("|".join(f"(?:{r.pattern})" for r in vocab.PAYWALL_LINE_RES))
+_GENERIC_END = re.compile("|".join(f"(?:{r.pattern})" for r in vocab.END_LINE_RES))
+
+
 @lru_cache(maxsize=16)
 def family_pattern(disabled: frozenset[str] = frozenset()) -> re.Pattern | None:
     """All line families in one alternation (one search per paragraph); the match's group names the family."""
@@ -58,8 +62,8 @@ def clean_lines(paragraphs: list[Paragraph], rules: LineRules, disabled: frozens
     fates = result.fates
     kept: list[tuple[str, int]] = []  # (text, index in fates)
     families = family_pattern(disabled)
-    generic_end = () if "end_marker" in disabled else vocab.END_LINE_RES
-    paywall = () if "paywall" in disabled else vocab.PAYWALL_LINE_RES
+    generic_end = () if "end_marker" in disabled else (_GENERIC_END,)
+    paywall = None if "paywall" in disabled else _PAYWALL
     last_paywall = -1
     ended = False
 
@@ -107,7 +111,7 @@ def clean_lines(paragraphs: list[Paragraph], rules: LineRules, disabled: frozens
                 result.authors.append(author)
             drop(text, "author_line")
             continue
-        if any(r.search(text) for r in paywall):
+        if paywall is not None and paywall.search(text):
             drop(text, "paywall")
             last_paywall = len(fates) - 1
             continue

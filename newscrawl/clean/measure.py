@@ -74,6 +74,7 @@ class Sizes:
     end: list = field(default_factory=list)  # end[i]: index of the last element of order[i]'s subtree
     index: dict = field(default_factory=dict)  # element -> its index in order
     info: list = field(default_factory=list)  # info[i]: Info of order[i]
+    parent: list = field(default_factory=list)  # parent[i]: index of order[i]'s parent, -1 for the root
 
     def of(self, el) -> Info:
         return self.info[self.index[el]]
@@ -81,7 +82,7 @@ class Sizes:
 
 def measure(root, keys: bool = False) -> Sizes:
     sizes = Sizes()
-    order, end, index, infos = sizes.order, sizes.end, sizes.index, sizes.info
+    order, end, index, infos, parents = sizes.order, sizes.end, sizes.index, sizes.info, sizes.parent
     interned: dict[tuple, int] = {}
     stack: list[tuple[int, list | None]] = []  # (index, child keys) of open elements
     walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
@@ -94,6 +95,7 @@ def measure(root, keys: bool = False) -> Sizes:
             i = len(order)
             order.append(el)
             end.append(i)
+            parents.append(stack[-1][0] if stack else -1)
             index[el] = i
             text = el.text
             infos.append(Info(chars=len("".join(text.split())) if text else 0))

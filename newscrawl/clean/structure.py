@@ -72,29 +72,33 @@ class Remover:
         parent.replace(el, marker)
 
 
-class _Pass:
-    """One rule pass: elements in document order from sizes measured before it; drops are marked
-    during the walk (a marked subtree is not visited) and made at the end, outermost first."""
+class _Tree:
+    """The tree's sizes, measured once and kept true through the passes: a dropped subtree's sizes
+    are taken off its ancestors (a walk up per drop), so no pass measures the tree again."""
+
+    _REMEASURE_DROPS = 2000  # past this many drops in one pass, measuring again is cheaper
 
     def __init__(self, root) -> None:
         self.root = root
         self.sizes = measure(root)
+        self.gone = bytearray(len(self.sizes.order))  # 1 at the root of every dropped subtree
         self.marked: dict[int, str] = {}
         self._current = -1
         self._resume = 0
 
-    def __iter__(self):
-        order, end = self.sizes.order, self.sizes.end
+    def walk(self):
+        """Elements in document order, not dropped and not marked; a mark skips what it holds."""
+        order, end, gone, marked = self.sizes.order, self.sizes.end, self.gone, self.marked
         i = 0
         while i < len(order):
-            if i in self.marked:
+            if gone[i] or i in marked:
                 i = end[i] + 1
                 continue
             self._current, self._resume = i, i + 1
             yield order[i]
             i = self._resume
 
-    def drop(self, el, rule: str) -> None:
+    def mark(self, el, rule: str) -> None:
         i = self.sizes.index.get(el)
         if i is None or el is self.root:
             return
@@ -103,12 +107,29 @@ class _Pass:
             self._resume = max(self._resume, self.sizes.end[i] + 1)
 
     def apply(self, remover: "Remover") -> None:
-        covered = -1
+        """Drop the marked elements (outermost first) and take their sizes off their ancestors."""
+        sizes, covered, dropped = self.sizes, -1, []
         for i in sorted(self.marked):
             if i <= covered:
                 continue  # inside a subtree dropped already
-            remover.drop(self.sizes.order[i], self.marked[i])
-            covered = self.sizes.end[i]
+            remover.drop(sizes.order[i], self.marked[i])
+            self.gone[i] = 1
+            dropped.append(i)
+            covered = sizes.end[i]
+        self.marked = {}
+        self._current, self._resume = -1, 0
+        if len(dropped) > self._REMEASURE_DROPS:
+            self.__init__(self.root)
+            return
+        for i in dropped:
+            info, p = sizes.info[i], sizes.parent[i]
+            while p >= 0:
+                up = sizes.info[p]
+                up.chars -= info.chars
+                up.link_chars -= info.link_chars
+                up.links -= info.links
+                up.images -= info.images
+                p = sizes.parent[p]
 
 
 def remove_clutter(root, drop_selectors: tuple[str, ...] = (), remover: Remover | None = None,
@@ -119,12 +140,12 @@ def remove_clutter(root, drop_selectors: tuple[str, ...] = (), remover: Remover 
     remover = remover or Remover(root)
     total = len("".join(root.text_content().split())) or 1  # before any removal: the container's text
     if drop_selectors:
-        selected = _Pass(root)
-        for selector in drop_selectors:
-            for el in _css(selector)(root):
-                selected.drop(el, "selector")
-        selected.apply(remover)
-    tags = _Pass(root)
+        chosen = {el for selector in drop_selectors for el in _css(selector)(root) if el is not root}
+        for el in chosen:  # the outermost ones: the others go with them
+            if not any(a in chosen for a in el.iterancestors()):
+                remover.drop(el, "selector")
+    tree = _Tree(root)
+    tags = tree
 
     def holds_article(el) -> bool:
         # A wrapper that matches a clutter token ("l-main has-sidebar", "post share-on")
@@ -133,27 +154,27 @@ def remove_clutter(root, drop_selectors: tuple[str, ...] = (), remover: Remover 
         info = tags.sizes.of(el)
         return info.chars > total * 0.5 or info.prose_paragraphs >= 3
 
-    for el in tags:
+    for el in tree.walk():
         if el is root or not isinstance(el.tag, str):
             continue
         tag = el.tag.lower()
         if tag in vocab.DROP_TAGS and "clutter_tag" not in disabled and not holds_article(el):
-            tags.drop(el, "clutter_tag")
+            tree.mark(el, "clutter_tag")
         elif "hidden" not in disabled and _is_hidden(el):
-            tags.drop(el, "hidden")
+            tree.mark(el, "hidden")
         elif "figure_like" not in disabled and tag in _FIGURE_TAGS and _is_figure(tags.sizes.of(el)):
-            tags.drop(el, "figure_like")
+            tree.mark(el, "figure_like")
         elif ("clutter_class" not in disabled and tag != "blockquote" and has_clutter_token(el)
               and not holds_article(el)):
             # a quotation is text whatever its class ("twitter-tweet": an embedded post the story quotes)
-            tags.drop(el, "clutter_class")
-    tags.apply(remover)
+            tree.mark(el, "clutter_class")
+    tree.apply(remover)
     if "clutter_heading" not in disabled or "headed_links" not in disabled:
-        _remove_headed_lists(root, remover, disabled)
+        _remove_headed_lists(tree, remover, disabled)
     if "link_block" not in disabled:
-        _remove_link_blocks(root, total, remover)
+        _remove_link_blocks(tree, total, remover)
     if "repeated_block" not in disabled:
-        _remove_repeated_blocks(root, remover)
+        _remove_repeated_blocks(tree, remover)
     return remover
 
 
@@ -184,12 +205,11 @@ def _next_element(el):
     return sib
 
 
-def _remove_headed_lists(root, remover: Remover, disabled: frozenset[str] = frozenset()) -> None:
+def _remove_headed_lists(tree: _Tree, remover: Remover, disabled: frozenset[str] = frozenset()) -> None:
     """A clutter heading and the list after it; any heading directly followed by a link list."""
-    walk = _Pass(root)
-    sizes = walk.sizes
+    root, walk, sizes = tree.root, tree, tree.sizes
     emptied: dict[int, int] = {}  # parent index -> characters of its children marked for removal
-    for el in walk:
+    for el in walk.walk():
         if el is root or not _is_heading_like(el, sizes):
             continue
         # a heading's words are short: a long "heading" is prose and never a clutter label
@@ -210,33 +230,46 @@ def _remove_headed_lists(root, remover: Remover, disabled: frozenset[str] = froz
                     break
                 sib = _next_element(sib)
             for item in gone:
-                walk.drop(item, "clutter_heading")
+                walk.mark(item, "clutter_heading")
             if parent is not None and parent is not root and parent in sizes.index:
                 p = sizes.index[parent]
                 emptied[p] = emptied.get(p, 0) + sum(sizes.of(item).chars for item in gone)
                 if sizes.info[p].chars - emptied[p] <= 0:  # nothing left in it but tails of nothing
-                    walk.drop(parent, "clutter_heading")
+                    walk.mark(parent, "clutter_heading")
         elif ("headed_links" not in disabled and first is not None and _is_link_list(first, sizes)
               and first.tag in _LIST_TAGS | {"div"}):
-            walk.drop(first, "headed_links")
-            walk.drop(el, "headed_links")
+            walk.mark(first, "headed_links")
+            walk.mark(el, "headed_links")
     walk.apply(remover)
 
 
-def _remove_link_blocks(root, total: int, remover: Remover) -> None:
+def _remove_link_blocks(tree: _Tree, total: int, remover: Remover) -> None:
     """A list or block that is mostly links (3+) is navigation or a list of other articles."""
-    walk = _Pass(root)
-    for el in walk:
-        if el is root or el.tag not in _BLOCK_TAGS - {"p"}:
+    for el in tree.walk():
+        if el is tree.root or el.tag not in _BLOCK_TAGS - {"p"}:
             continue
-        info = walk.sizes.of(el)
+        info = tree.sizes.of(el)
         if info.links >= 3 and info.link_density >= 0.7 and info.chars <= total * 0.5:
-            walk.drop(el, "link_block")
-    walk.apply(remover)
+            tree.mark(el, "link_block")
+    tree.apply(remover)
 
 
-def _remove_repeated_blocks(root, remover: Remover) -> None:
+def _remove_repeated_blocks(tree: _Tree, remover: Remover) -> None:
     """A block printed twice (the seed's こんな記事も読まれています) is clutter both times."""
+    root = tree.root
+    # two copies have the same size: without two candidates of one size there is nothing to compare
+    seen: set[int] = set()
+    twins = False
+    for el in tree.walk():
+        if el is not root and el.tag in _LIST_TAGS | {"div", "section"}:
+            chars = tree.sizes.of(el).chars
+            if chars >= 30:
+                if chars in seen:
+                    twins = True
+                    break
+                seen.add(chars)
+    if not twins:
+        return
     sizes = measure(root, keys=True)
     groups: dict[int, list[int]] = defaultdict(list)
     for i, el in enumerate(sizes.order):
