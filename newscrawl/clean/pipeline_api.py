@@ -44,10 +44,12 @@ def _key(text: str) -> str:
 
 
 def clean_body(body_html: str, profile: SiteProfile, title: str | None = None, *, trace: bool = False,
-               disabled: frozenset[str] = frozenset()) -> CleanResult:
+               declared: str | None = None, disabled: frozenset[str] = frozenset()) -> CleanResult:
     """The body text of an article container (or of the generic path's fragment).
 
-    *disabled* leaves rule families out (for measuring them); the crawl never passes it.
+    *declared* is the page's own statement of its text (JSON-LD articleBody): where it starts and
+    ends inside the body, lines before and after it are not the article (a dateline, an error-report
+    box).  *disabled* leaves rule families out (for measuring them); the crawl never passes it.
     """
     root = parse_fragment(body_html)
     remover = Remover(root, trace=trace)
@@ -61,6 +63,8 @@ def clean_body(body_html: str, profile: SiteProfile, title: str | None = None, *
     # a container that starts above the headline repeats it: the title is not body text
     if title and "title_line" not in disabled:
         _drop_title(lines.paragraphs, lines.fates, _key(title), removed)
+    if declared and "declared" not in disabled:
+        _trim_to_declared(lines.paragraphs, lines.fates, _key(declared), removed)
     return CleanResult(body="\n\n".join(lines.paragraphs), authors=lines.authors, removed=removed,
                        paywalled=lines.paywalled, trace=lines.fates if trace else [])
 
@@ -72,6 +76,38 @@ def _drop_title(paragraphs: list[str], fates: list, title_key: str, removed: dic
         for i, (fate_text, rule) in enumerate(fates):
             if rule is None and fate_text == text:
                 fates[i] = (text, "line:title_line")
+                break
+
+
+_DECLARED_MIN_CHARS = 200  # a shorter articleBody is a teaser, no evidence of where the text ends
+_EDGE_CHARS = 30  # how much of the declared text's first / last words must be found in the body
+_LEAD_MIN_CHARS = 60
+_SENTENCE_RE = re.compile(r"[。！？]|[.!?](?:\s|$)")
+_LINE_MIN_CHARS = 10  # shorter lines are not looked up in the declared text ("1", "Tweet")
+
+
+def _trim_to_declared(paragraphs: list[str], fates: list, declared: str, removed: dict[str, int]) -> None:
+    if len(declared) < _DECLARED_MIN_CHARS or not paragraphs:
+        return
+    keys = [_key(p) for p in paragraphs]
+    inside = [len(k) >= _LINE_MIN_CHARS and k in declared for k in keys]
+    if not any(inside):
+        return  # the declared text is another text (a list page's, a teaser): no evidence
+    body = "".join(keys)
+    first, last = inside.index(True), len(inside) - 1 - inside[::-1].index(True)
+    cut = set()
+    if declared[:_EDGE_CHARS] in body and declared[:_EDGE_CHARS] in "".join(keys[first:]):
+        # above it: datelines and bylines go; a paragraph of prose is a lead the declared text left out
+        cut.update(i for i in range(first) if keys[i] not in declared
+                   and not (len(keys[i]) >= _LEAD_MIN_CHARS and _SENTENCE_RE.search(paragraphs[i])))
+    if declared[-_EDGE_CHARS:] in body and declared[-_EDGE_CHARS:] in "".join(keys[: last + 1]):
+        cut.update(i for i in range(last + 1, len(paragraphs)) if keys[i] not in declared)
+    for i in sorted(cut, reverse=True):
+        text = paragraphs.pop(i)
+        removed["outside_declared"] = removed.get("outside_declared", 0) + 1
+        for j, (fate_text, rule) in enumerate(fates):
+            if rule is None and fate_text == text:
+                fates[j] = (text, "line:outside_declared")
                 break
 
 

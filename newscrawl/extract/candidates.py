@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import logging
+from collections import Counter
 from dataclasses import dataclass
 
 import lxml.html
@@ -37,6 +38,8 @@ MAPPED_SHARE = 0.5  # trafilatura's text is located when this share of it is fou
 HELD_SHARE = 0.8  # trafilatura's container holds this share of its located text
 TIGHT = 1.6  # ... and at most this many times as much text as that
 NARROW_SHARE = 0.0  # ours is narrowed to trafilatura's when that loses no prose (only headline zone, links)
+DESCRIPTION_MIN_CHARS = 30  # a shorter og:description says nothing about where the article is
+DESCRIPTION_MARGIN = 0.3  # one candidate holds this much more of the description than the other
 WIDEN_GAIN = 0.5  # ours is widened to trafilatura's when that holds this much more prose (+50 %)
 
 
@@ -109,7 +112,7 @@ def choose_candidate(root, url: str | None, meta: Metadata, profile: SiteProfile
     theirs = None
     if traf_html:
         theirs = trafilatura_container(blocks, lxml.html.fromstring(traf_html).text_content())
-    pick, name = _decide(ours, theirs, blocks)
+    pick, name = _decide(ours, theirs, blocks, meta.description)
     if pick is not None:
         return Choice(lxml.html.tostring(pick, encoding="unicode"), name, events)
     if traf_html:
@@ -119,7 +122,16 @@ def choose_candidate(root, url: str | None, meta: Metadata, profile: SiteProfile
     return Choice(None, "none", events + ["no_text"])
 
 
-def _decide(ours, theirs, blocks: PageBlocks):
+def _holds(el, text: str) -> float:
+    """Share of *text*'s character bigrams found in *el*'s text (how much of a summary it holds)."""
+    want, have = _squeeze(text), _squeeze(el.text_content())
+    grams = Counter(want[i:i + 2] for i in range(len(want) - 1))
+    found = Counter(have[i:i + 2] for i in range(len(have) - 1))
+    total = sum(grams.values())
+    return sum((grams & found).values()) / total if total else 0.0
+
+
+def _decide(ours, theirs, blocks: PageBlocks, description: str | None = None):
     if theirs is None:
         return ours, "container"
     if ours is None or ours is theirs:
@@ -134,4 +146,9 @@ def _decide(ours, theirs, blocks: PageBlocks):
         if extra <= NARROW_SHARE * stats[ours].prose:
             return theirs, "narrowed"  # ours adds only the headline zone (headline, byline, links)
         return ours, "container"
+    # two different places: the page's own summary (og:description) says which holds the article
+    if description and len(_squeeze(description)) >= DESCRIPTION_MIN_CHARS:
+        mine, other = _holds(ours, description), _holds(theirs, description)
+        if abs(mine - other) >= DESCRIPTION_MARGIN:
+            return (ours, "container") if mine > other else (theirs, "trafilatura_container")
     return (ours, "container") if score(stats[ours]) >= score(stats[theirs]) else (theirs, "trafilatura_container")

@@ -37,13 +37,14 @@ def extract_record(html: str, url: str, profile: SiteProfile) -> dict | None:
     cleaned, path, events = None, "none", []
     container = first_element(sel, pick.body) if pick.body else None
     if container is not None:
-        cleaned = clean_body(lxml.html.tostring(container, encoding="unicode"), profile, title)
+        cleaned = clean_body(lxml.html.tostring(container, encoding="unicode"), profile, title,
+                             declared=meta.article_body)
         path = "profile"
     if cleaned is None or len(cleaned.body) < MIN_BODY_CHARS:
         choice = generic_body(sel.root, url, meta, profile)
         events = choice.events
         if choice.html:
-            generic = clean_body(choice.html, profile, title)
+            generic = clean_body(choice.html, profile, title, declared=meta.article_body)
             if cleaned is None or len(generic.body) > len(cleaned.body):
                 cleaned, path = generic, ("fallback" if pick.body else "generic")
     if cleaned is None or not cleaned.body:
