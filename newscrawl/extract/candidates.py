@@ -48,9 +48,11 @@ class Choice:
     html: str | None
     candidate: str
     events: list[str]
+    alternative: str | None = None  # trafilatura's own output when another candidate was chosen
 
 
-def _trafilatura_html(root, url: str | None, **options) -> str | None:
+def _trafilatura_html(root, url: str | None, events: list[str] | None = None, **options) -> str | None:
+    # a copy: trafilatura prunes the tree it is given, and the glue's tree serves other steps
     doc = copy.deepcopy(root.getroottree().getroot())
     etree.strip_elements(doc, etree.Comment, etree.ProcessingInstruction, with_tail=False)
     try:
@@ -59,7 +61,9 @@ def _trafilatura_html(root, url: str | None, **options) -> str | None:
             include_images=False, include_links=True, deduplicate=False, **options,
         )
     except Exception as exc:  # noqa: BLE001 - a library failure on one odd page must not lose the page
-        logger.debug("trafilatura failed on %s: %r", url, exc)
+        logger.warning("trafilatura failed on %s (%s): the page's own container is used", url, type(exc).__name__)
+        if events is not None:
+            events.append("trafilatura_error")
         return None
     return result or None
 
@@ -108,13 +112,13 @@ def choose_candidate(root, url: str | None, meta: Metadata, profile: SiteProfile
     if len(blocks.stats) > MAX_ELEMENTS:
         events.append("huge_page")
     else:
-        traf_html = _trafilatura_html(root, url)
+        traf_html = _trafilatura_html(root, url, events)
     theirs = None
     if traf_html:
         theirs = trafilatura_container(blocks, lxml.html.fromstring(traf_html).text_content())
     pick, name = _decide(ours, theirs, blocks, meta.description)
     if pick is not None:
-        return Choice(lxml.html.tostring(pick, encoding="unicode"), name, events)
+        return Choice(lxml.html.tostring(pick, encoding="unicode"), name, events, traf_html)
     if traf_html:
         return Choice(traf_html, "trafilatura", events)
     if found is not None:

@@ -43,10 +43,15 @@ def extract_record(html: str, url: str, profile: SiteProfile) -> dict | None:
     if cleaned is None or len(cleaned.body) < MIN_BODY_CHARS:
         choice = generic_body(sel.root, url, meta, profile)
         events = choice.events
-        if choice.html:
-            generic = clean_body(choice.html, profile, title, declared=meta.article_body)
+        for fragment in (choice.html, choice.alternative):
+            if not fragment:
+                continue
+            generic = clean_body(fragment, profile, title, declared=meta.article_body)
             if cleaned is None or len(generic.body) > len(cleaned.body):
                 cleaned, path = generic, ("fallback" if pick.body else "generic")
+            if len(cleaned.body) >= MIN_BODY_CHARS:
+                break  # the alternative is only for a choice that cleaned down to nothing
+            events.append("alternative")
     if cleaned is None or not cleaned.body:
         return None
 
@@ -63,7 +68,8 @@ def extract_record(html: str, url: str, profile: SiteProfile) -> dict | None:
         "published_at": published,
         "modified_at": modified,
         "authors": clean_authors(authors),
-        "paywalled": cleaned.paywalled,
+        # cut short at a notice, or declared not free (JSON-LD isAccessibleForFree: false)
+        "paywalled": cleaned.paywalled or meta.accessible_for_free is False,
         "_extraction": path,
         "_events": events,
     }

@@ -27,6 +27,9 @@ class GenericBody:
     html: str | None  # the article as an HTML fragment for clean_body; None: no article text found
     candidate: str  # which candidate was chosen ("container", "trafilatura", ...; "none")
     events: list[str] = field(default_factory=list)  # what the choice saw, as event names (stats)
+    # trafilatura's own output when another candidate was chosen: for the glue to clean instead
+    # should the chosen one clean down to (almost) nothing
+    alternative: str | None = None
 
 
 def generic_body(root, url: str | None, meta: Metadata | None = None,
@@ -35,7 +38,8 @@ def generic_body(root, url: str | None, meta: Metadata | None = None,
     if root is None or not isinstance(getattr(root, "tag", None), str):
         return GenericBody(None, "none", ["no_tree"])
     choice = choose_candidate(root, url, meta or Metadata(), profile or generic_profile("example.com"))
-    return GenericBody(choice.html, choice.candidate, [f"candidate/{choice.candidate}", *choice.events])
+    return GenericBody(choice.html, choice.candidate, [f"candidate/{choice.candidate}", *choice.events],
+                       choice.alternative)
 
 
 def generic_body_html(page_html: str) -> str | None:
