@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from newscrawl.clean import clean_body
 from newscrawl.sites import generic_profile, get_profile
 
@@ -159,3 +161,120 @@ def test_a_sites_own_source_lines_are_its_profiles_rules():
 
 def test_an_agency_photo_caption_paragraph_is_dropped():
     assert body(PROSE + "<p>本会議場で予算案の採決に臨む議員ら=4日、ソウル(聯合ニュース)</p>") == PROSE_TEXT
+
+
+# -- rules of the generic path on real pages -------------------------------------------------------
+def test_furigana_readings_are_not_text():
+    assert body("<p><ruby>漢字<rt>かんじ</rt></ruby>の<ruby>読<rp>(</rp><rt>よ</rt><rp>)</rp></ruby>み方です。</p>") \
+        == "漢字の読み方です。"
+
+
+def test_an_embedded_post_the_story_quotes_stays():
+    html = PROSE + ('<blockquote class="twitter-tweet"><p>停電で空港が真っ暗です。</p>'
+                    '— 旅行者 (@traveller) 2014年12月22日</blockquote><div class="twitter-share"><a href="#">ツイート</a></div>')
+    assert body(html) == PROSE_TEXT + "\n\n停電で空港が真っ暗です。\n\n— 旅行者 (@traveller) 2014年12月22日"
+
+
+def test_a_code_block_keeps_its_lines_and_no_line_rule_touches_it():
+    html = PROSE + "<pre>#[no_mangle]\npub fn main() {\n    run();\n}\n\n2025-12-05 10:00</pre>"
+    assert body(html) == PROSE_TEXT + "\n\n#[no_mangle]\npub fn main() {\n    run();\n}\n2025-12-05 10:00"
+
+
+def test_a_picture_with_a_short_caption_goes_even_without_figure():
+    html = ('<div id="col600c"><a href="/l.jpg"><img src="/s.jpg" width="590"></a>'
+            "<small>ケースカバーを開けたところ。熱伝導シールが貼られています</small></div>" + PROSE
+            + '<p><img src="/emoji.png" class="emoji" width="16">絵文字のある短い段落です。</p>')
+    assert body(html) == PROSE_TEXT + "\n\n絵文字のある短い段落です。"
+
+
+def test_tooltips_and_badges_go():
+    html = ('<p>本文の途中に脚注がある<span class="footnote_referrer">[1]<span class="footnote_tooltip">'
+            "脚注の中身。</span></span>。続きの文です。</p>"
+            '<div class="TrustBadge-trust-badge"><p>Our Standards: <a href="https://x.example/p">Principles.</a></p></div>')
+    assert body(html) == "本文の途中に脚注がある[1]。続きの文です。"
+
+
+def test_class_words_split_camel_case():
+    html = PROSE + '<div class="PromoSmall-items"><div>More Coverage</div><div>他の記事の見出しと説明です。</div></div>'
+    assert body(html) == PROSE_TEXT
+
+
+def test_link_lines_to_the_site_go_but_cited_sources_and_addresses_stay():
+    html = (PROSE
+            + '<p>・<a href="https://example.jp/news/2">同じサイトの別の記事の見出し</a></p>'
+            + '<p>【第1回】<a href="/news/1">5年ぶりの自作PC編</a>　※本記事</p>'
+            + '<p><a href="https://github.com/example/treeviz">Treeviz</a></p>'
+            + '<p><a href="https://example.jp/files/guide.pdf">https://example.jp/files/guide.pdf</a></p>')
+    assert body(html) == PROSE_TEXT + "\n\nTreeviz\n\nhttps://example.jp/files/guide.pdf"
+
+
+def test_bracketed_text_is_no_shortcode():
+    assert body("<p>[iPhoneやiPad等のiOS端末の場合]</p><p>[Android端末の場合]</p>") == \
+        "[iPhoneやiPad等のiOS端末の場合]\n\n[Android端末の場合]"
+
+
+def test_reprint_and_licence_notices_go():
+    html = (PROSE + "<p>（本記事は、TechRepublic Japanで2017年6月8日に掲載した記事からの転載です。"
+            "続きはTechRepublic Japanでお読みいただけます）</p>"
+            "<p>この作品は クリエイティブ・コモンズ 表示 - 非営利 4.0 国際 ライセンスの下に提供されています。</p>"
+            "<p>(Credit: Clayton Aldern / Grist)</p>")
+    assert body(html) == PROSE_TEXT
+
+
+@pytest.mark.parametrize("notice", [
+    "この記事は有料会員限定です。", "残り1234文字", "この続きは会員登録（無料）でお読みいただけます。",
+    "ログインして続きを読む", "続きを読むには会員登録が必要です", "Subscribe to continue reading",
+])
+def test_a_paywall_notice_goes_and_marks_the_body_cut_short(notice):
+    cleaned = result(PROSE + f"<p>{notice}</p>")
+    assert cleaned.body == PROSE_TEXT
+    assert cleaned.paywalled is True
+    assert cleaned.removed["paywall"] == 1
+
+
+def test_a_notice_followed_by_the_rest_of_the_article_is_no_paywall():
+    cleaned = result(PROSE + "<p>この記事は会員限定です。</p>" + PROSE)
+    assert cleaned.body == PROSE_TEXT + "\n\n" + PROSE_TEXT
+    assert cleaned.paywalled is False
+
+
+def test_the_declared_text_marks_where_the_article_starts_and_ends():
+    declared = PROSE_TEXT + "二段落目の文です。これで記事は終わりです。" * 8
+    html = ("<p>2025年12月5日 16:13</p><p>記者 キム</p>" + PROSE
+            + "<p>" + "二段落目の文です。これで記事は終わりです。" * 8 + "</p><p>誤りを見つけたらお知らせください</p>")
+    cleaned = clean_body(html, GENERIC, declared=declared)
+    assert cleaned.body == PROSE_TEXT + "\n\n" + "二段落目の文です。これで記事は終わりです。" * 8
+    assert cleaned.removed["outside_declared"] == 2
+
+
+def test_the_trace_gives_every_paragraph_and_the_rule_that_removed_it():
+    html = ('<div class="share"><a href="#">シェア</a></div><p>見出しの行</p>' + PROSE
+            + "<p>写真=聯合ニュース</p><p>コメント0</p><p>別の記事</p>")
+    cleaned = clean_body(html, GENERIC, "見出しの行", trace=True)
+    assert cleaned.trace == [
+        ("シェア", "tree:clutter_class"), ("見出しの行", "line:title_line"), (PROSE_TEXT, None),
+        ("写真=聯合ニュース", "line:credit"), ("コメント0", "line:end_marker"), ("別の記事", "line:after_end"),
+    ]
+    assert clean_body(html, GENERIC, "見出しの行").trace == []  # no trace unless asked
+
+
+def test_explain_removed_labels_a_whole_page_without_changing_it():
+    from lxml import html as lxml_html
+
+    from newscrawl.clean import explain_removed
+
+    root = lxml_html.document_fromstring(
+        "<html><body><nav><a href='/'>ホーム</a></nav>" + PROSE
+        + "<h3>[ニュース] ランキング</h3><ul><li><a href='/1'>記事1の見出し</a></li><li><a href='/2'>記事2の見出し</a></li></ul>"
+        "</body></html>")
+    before = lxml_html.tostring(root)
+    labels = explain_removed(root)
+    assert ("ホーム", "tree:clutter_tag") in labels
+    assert ("[ニュース] ランキング", "tree:clutter_heading") in labels
+    assert ("記事1の見出し", "tree:clutter_heading") in labels and ("記事2の見出し", "tree:clutter_heading") in labels
+    assert lxml_html.tostring(root) == before
+
+
+def test_a_family_can_be_left_out_for_measuring_it():
+    html = PROSE + "<p>写真=聯合ニュース</p>"
+    assert clean_body(html, GENERIC, disabled=frozenset({"credit"})).body == PROSE_TEXT + "\n\n写真=聯合ニュース"

@@ -25,7 +25,6 @@ _BLOCK_TAGS = frozenset({
 })
 _SECOND_LEVEL = frozenset({"co", "ne", "or", "ac", "go", "ed", "lg", "gr", "com", "net", "org", "edu", "gov"})
 _EXTERNAL_MARK = "data-nc-external"  # set on an external <a> while it is open, removed at its end
-_LINE_SPACE_RE = re.compile(r"[ \t\r\f\v\u00a0\u200b\ufeff]+")
 _SPACE_RE = re.compile(r"[ \t\r\n\f\v\u00a0\u200b\ufeff]+")
 _STRIP = " \u3000\t\r\n"
 
@@ -61,9 +60,9 @@ class _Builder:
                     self.external_chars += size
 
     def flush(self, code: bool = False) -> None:
-        if code:  # keep the lines of a code block; collapse only the spaces within a line
-            lines = (_LINE_SPACE_RE.sub(" ", line).rstrip() for line in "".join(self.parts).split("\n"))
-            text = "\n".join(line for line in lines if line.strip()).strip("\n")
+        if code:  # a code block keeps its lines and their indentation
+            lines = ("".join(self.parts).replace("\r\n", "\n").replace("\t", "    ")).split("\n")
+            text = "\n".join(line.rstrip() for line in lines if line.strip())
         else:
             text = _SPACE_RE.sub(" ", "".join(self.parts)).strip(_STRIP)
         if text:
@@ -103,10 +102,12 @@ def to_paragraphs(root, own_hosts: tuple[str, ...] = ()) -> list[Paragraph]:
             continue
         tag = el.tag.lower() if isinstance(el.tag, str) else ""
         if event == "start":
-            if tag == REMOVED_TAG:  # a block a tree rule removed, reported where it stood
+            if tag == REMOVED_TAG:  # a block a tree rule removed, reported where it stood, line by line
                 builder.flush()
-                if el.get("text"):
-                    builder.paragraphs.append(Paragraph(el.get("text"), removed=el.get("rule")))
+                texts, rules = (el.get("text") or "").split("\n"), (el.get("rule") or "").split("\n")
+                for text, rule in zip(texts, rules):
+                    if text:
+                        builder.paragraphs.append(Paragraph(text, removed=rule))
                 walker.skip_subtree()
                 continue
             if tag == "br" and pre_depth:

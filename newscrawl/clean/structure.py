@@ -20,6 +20,7 @@ from lxml.cssselect import CSSSelector
 
 from . import vocabulary as vocab
 from .measure import REMOVED_TAG, Sizes, class_words, measure, text_of
+from .paragraphs import to_paragraphs
 
 _BLOCK_TAGS = {"ul", "ol", "dl", "div", "section", "table", "article", "p"}
 _LIST_TAGS = {"ul", "ol", "dl", "table"}
@@ -67,7 +68,10 @@ class Remover:
         if not self.trace:
             el.drop_tree()
             return
-        marker = el.makeelement(REMOVED_TAG, {"rule": f"tree:{rule}", "text": text_of(el)})
+        # its paragraphs, each with this rule (or the rule of a block removed inside it before)
+        lines = [(p.text.replace("\n", " "), p.removed or f"tree:{rule}") for p in to_paragraphs(el)]
+        marker = el.makeelement(REMOVED_TAG, {"text": "\n".join(t for t, _r in lines),
+                                              "rule": "\n".join(r for _t, r in lines)})
         marker.tail = el.tail
         parent.replace(el, marker)
 
