@@ -12,6 +12,7 @@ in the page size whatever its shape (50,000 short paragraphs included).
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from functools import lru_cache
 
@@ -30,6 +31,7 @@ _HEADING_MAX_CHARS = 30
 # a picture with a few words (its caption, credit, "クリックして拡大"): a figure written without <figure>
 _FIGURE_TAGS = {"div", "p", "table", "tbody", "tr", "td", "li", "ul", "dl", "dt", "dd", "center", "section"}
 _CAPTION_MAX_CHARS = 100
+_SENTENCE_END_RE = re.compile(r"[。！？]\s*$")
 
 
 def clutter_tokens(el) -> set[str]:
@@ -194,7 +196,8 @@ def _is_heading_like(el, sizes: Sizes) -> bool:
         return False
     chars = sizes.of(el).chars
     return 0 < chars <= _HEADING_MAX_CHARS and not any(
-        isinstance(child.tag, str) and child.tag in _BLOCK_TAGS | _LIST_TAGS for child in el)
+        isinstance(child.tag, str) and child.tag in _BLOCK_TAGS | _LIST_TAGS for child in el) \
+        and not _SENTENCE_END_RE.search(text_of(el))  # "資料を公開します。" is a sentence, not a heading
 
 
 def _is_link_list(el, sizes: Sizes) -> bool:
