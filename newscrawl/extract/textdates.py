@@ -50,15 +50,19 @@ class _Found:
 
 
 def _label(before: str, after: str) -> str:
-    # the label nearest the date wins: "更新 2025/12/05" / "2025年12月5日 16:13 配信"
+    """published / modified / plain: the label just before the date, else the one just after it
+    ("配信 2025/12/05 11:00", "2019年04月21日 12時00分更新"); *before* and *after* stop at the
+    neighbouring dates, so that one date's label is never read for another."""
     before, after = before[-_LABEL_WINDOW:], after[:_LABEL_WINDOW]
-    hits = []
-    for kind, pattern in (("modified", _MODIFIED_RE), ("published", _PUBLISHED_RE)):
-        for m in pattern.finditer(before):
-            hits.append((len(before) - m.end(), kind))
-        for m in pattern.finditer(after):
-            hits.append((m.start(), kind))
-    return min(hits)[1] if hits else "plain"
+    for text, nearest in ((before, lambda ms: ms[-1].end()), (after, lambda ms: -ms[0].start())):
+        best = None
+        for kind, pattern in (("modified", _MODIFIED_RE), ("published", _PUBLISHED_RE)):
+            found = list(pattern.finditer(text))
+            if found and (best is None or nearest(found) > best[0]):
+                best = (nearest(found), kind)
+        if best:
+            return best[1]
+    return "plain"
 
 
 def _headline_position(blocks, headline: str | None) -> int | None:
@@ -103,9 +107,14 @@ def dates_from_text(root, profile: SiteProfile, headline: str | None = None, url
         found.append(_Found(position if position is not None else 0, kind, iso))
     for i, block in enumerate(blocks):
         if len(block.text) > MAX_LINE_CHARS:
-            continue
-        for start, end, iso, _has_time in iter_dates(block.text, offset):
-            found.append(_Found(i, _label(block.text[:start], block.text[end:]), iso))
+            continue  # prose that mentions a date
+        dates = list(iter_dates(block.text, offset))
+        if block.kind == "link" and sum(e - s for s, e, _i, _t in dates) < len(block.text) - _LABEL_WINDOW:
+            continue  # a link to another story with its date; a date alone as a link is a permalink
+        for k, (start, end, iso, _has_time) in enumerate(dates):
+            before = block.text[dates[k - 1][1] if k else 0:start]
+            after = block.text[end:dates[k + 1][0] if k + 1 < len(dates) else len(block.text)]
+            found.append(_Found(i, _label(before, after), iso))
     result = _choose(found, anchor)
     if result.published is None:
         result.published = _htmldate(root, url, offset)
