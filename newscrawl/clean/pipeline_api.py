@@ -16,6 +16,15 @@ from .structure import Remover, parse_fragment, remove_clutter
 # The rule families that clean_body can be asked to leave out (benchmarks/ablation.py measures each).
 TREE_FAMILIES = ("clutter_tag", "hidden", "clutter_class", "figure_like", "clutter_heading", "headed_links",
                  "link_block", "repeated_block")
+LINE_RULES = ("link_line", "external_links", "end_marker", "email_line", "author_line", "paywall", "title_line",
+              "declared")
+
+
+def rule_families() -> tuple[str, ...]:
+    """Every generic family clean_body knows, by name (tree rules, line rules, vocabulary line families)."""
+    from .vocabulary import LINE_FAMILIES
+
+    return TREE_FAMILIES + LINE_RULES + tuple(LINE_FAMILIES)
 
 
 @dataclass

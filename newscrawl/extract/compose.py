@@ -23,8 +23,10 @@ from .title import choose_title
 MIN_BODY_CHARS = 20
 
 
-def extract_record(html: str, url: str, profile: SiteProfile) -> dict | None:
-    """title, body, published_at, modified_at, authors, paywalled (+ _extraction, _events); None: no article."""
+def extract_record(html: str, url: str, profile: SiteProfile, *, disabled: frozenset[str] = frozenset()) -> dict | None:
+    """title, body, published_at, modified_at, authors, paywalled (+ _extraction, _events); None: no article.
+
+    *disabled* leaves cleaning rule families out (benchmarks/ablation.py); the crawl never passes it."""
     if not html or not html.strip():
         return None
     sel = Selector(text=html)
@@ -38,7 +40,7 @@ def extract_record(html: str, url: str, profile: SiteProfile) -> dict | None:
     container = first_element(sel, pick.body) if pick.body else None
     if container is not None:
         cleaned = clean_body(lxml.html.tostring(container, encoding="unicode"), profile, title,
-                             declared=meta.article_body)
+                             declared=meta.article_body, disabled=disabled)
         path = "profile"
     if cleaned is None or len(cleaned.body) < MIN_BODY_CHARS:
         choice = generic_body(sel.root, url, meta, profile)
@@ -46,7 +48,7 @@ def extract_record(html: str, url: str, profile: SiteProfile) -> dict | None:
         for fragment in (choice.html, choice.alternative):
             if not fragment:
                 continue
-            generic = clean_body(fragment, profile, title, declared=meta.article_body)
+            generic = clean_body(fragment, profile, title, declared=meta.article_body, disabled=disabled)
             if cleaned is None or len(generic.body) > len(cleaned.body):
                 cleaned, path = generic, ("fallback" if pick.body else "generic")
             if len(cleaned.body) >= MIN_BODY_CHARS:
