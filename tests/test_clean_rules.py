@@ -278,3 +278,10 @@ def test_explain_removed_labels_a_whole_page_without_changing_it():
 def test_a_family_can_be_left_out_for_measuring_it():
     html = PROSE + "<p>写真=聯合ニュース</p>"
     assert clean_body(html, GENERIC, disabled=frozenset({"credit"})).body == PROSE_TEXT + "\n\n写真=聯合ニュース"
+
+
+def test_chinese_source_and_editor_credits_go():
+    prose = "<p>龙湖集团近期在多地的项目接连出现问题，引发市场关注。</p>"
+    html = (prose + "<p>（原标题：多地项目连环爆雷 狂奔的龙湖集团）</p><p>本文来源：证券市场红周刊 责任编辑：杨倩_NF4425</p>"
+            "<p>【纠错】 【责任编辑:张樵苏 】</p>")
+    assert body(html) == "龙湖集团近期在多地的项目接连出现问题，引发市场关注。"

@@ -82,6 +82,14 @@ LINE_FAMILIES: dict[str, tuple[str, ...]] = {
         r"^[\d\s\-/.:年月日時分秒()（）月火水木金土曜]{8,24}$",  # a date alone on its line
     ),
     "translation_credit": (r"^[(（]?翻訳\s*[:：=＝].{1,30}[)）]?$",),
+    # Chinese-language news: the original headline, the source and the editor in charge, the
+    # correction link ("（原标题：…）", "本文来源：… 责任编辑：…", "【纠错】 【责任编辑:…】")
+    "source_credit": (
+        r"^[(（]?原(?:标)?题(?:为)?\s*[:：《]",
+        r"^.{0,30}(?:责任编辑|責任編輯|编辑|編輯)\s*[:：].{1,20}$",
+        r"^[(（]?(?:本文)?来源\s*[:：].{1,30}[)）]?$",
+        r"^【纠错】",
+    ),
     # "（本記事は…からの転載です）", "この記事は…に掲載されたものです": where the text was first printed
     "reprint": (
         r"^[(（]?(?:本記事|この記事|本稿)は.{0,80}(?:転載|掲載|配信)(?:した|された|しています|されたもの|です|いたしました).{0,60}[)）]?$",
