@@ -285,3 +285,8 @@ def test_chinese_source_and_editor_credits_go():
     html = (prose + "<p>（原标题：多地项目连环爆雷 狂奔的龙湖集团）</p><p>本文来源：证券市场红周刊 责任编辑：杨倩_NF4425</p>"
             "<p>【纠错】 【责任编辑:张樵苏 】</p>")
     assert body(html) == "龙湖集团近期在多地的项目接连出现问题，引发市场关注。"
+
+
+def test_a_press_releases_contact_block_ends_the_body():
+    assert body(PROSE + "<h2>本件に関するお問い合わせ先</h2><p>セキュリティセンター 中島</p><p>Tel: 03-0000-0000</p>") \
+        == PROSE_TEXT

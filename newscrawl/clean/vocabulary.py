@@ -119,6 +119,8 @@ PAYWALL_LINE_RES = tuple(re.compile(p) for p in (
 END_LINE_RES = tuple(re.compile(p) for p in (
     r"^コメント\s*\d+$",
     r"^この記事を書いた人$",
+    # a press release's closing contact block
+    r"^(?:本件|本リリース|この件|本記事)?に?(?:関する)?(?:お)?問い?合わ?せ(?:先|窓口)$",
 ))
 
 # A bare e-mail address line: it closes the article (the line before it is the writer's name).
