@@ -12,7 +12,10 @@ per family (and one with every rule), each measured with the production path
 
     .venv/bin/python benchmarks/ablation.py --corpus DIR            # the table (several minutes)
     .venv/bin/python benchmarks/ablation.py --corpus DIR --write    # and update docs/benchmarks.md
-    .venv/bin/python benchmarks/ablation.py --corpus DIR --only credit,link_line
+    .venv/bin/python benchmarks/ablation.py --corpus DIR --only credit,link_line,headed_links+clutter_heading
+
+Families that overlap (a heading-and-list rule and the link-line rule catch the same list) are also
+left out together, as groups (``a+b``): one alone shows nothing when the other covers for it.
 """
 
 from __future__ import annotations
@@ -26,9 +29,20 @@ from statistics import mean
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import article_pages, bigram_prf, command_line, leaked, md_table, write_section  # noqa: E402
-from benchmarks.realpages import DEFAULT_CORPUS, PLACEHOLDER_URL, load_pages, norm, prf, profile_of  # noqa: E402
+from benchmarks.realpages import (  # noqa: E402
+    DEFAULT_CORPUS, PLACEHOLDER_URL, corpus_free, load_pages, norm, prf, profile_of,
+)
 from newscrawl.clean.pipeline_api import rule_families  # noqa: E402
 from newscrawl.extract.compose import extract_record  # noqa: E402
+
+
+# families that catch the same blocks, measured together
+GROUPS = (
+    "clutter_heading+headed_links",
+    "link_block+link_line",
+    "clutter_heading+headed_links+link_block+repeated_block",
+    "clutter_heading+headed_links+link_block+repeated_block+link_line",
+)
 
 
 def realpages_scores(pages: list[dict], disabled: frozenset[str]) -> dict:
@@ -87,19 +101,20 @@ def main(argv: list[str] | None = None) -> int:
     logging.disable(logging.WARNING)
     pages = load_pages(Path(args.corpus))
     fixtures = article_pages()
-    families = args.only.split(",") if args.only else list(rule_families())
+    families = args.only.split(",") if args.only else list(rule_families()) + list(GROUPS)
     base = (realpages_scores(pages, frozenset()), fixture_scores(fixtures, frozenset()))
     rows = [row("(every rule)", *base, None)]
     for family in families:
-        disabled = frozenset({family})
-        rows.append(row(f"without `{family}`", realpages_scores(pages, disabled), fixture_scores(fixtures, disabled), base))
+        disabled = frozenset(family.split("+"))
+        label = " + ".join(f"`{f}`" for f in sorted(disabled))
+        rows.append(row(f"without {label}", realpages_scores(pages, disabled), fixture_scores(fixtures, disabled), base))
         print(" | ".join(rows[-1]), flush=True)
     header = ["rules", "realpages F1 (all)", "F1 (ja)", "ja with%", "realpages leaks", "fixtures exact (profile)",
               "fixture leaks (profile)", "fixtures F1 (generic)", "fixture leaks (generic)"]
     table = md_table(header, rows)
     print(table)
     if args.write:
-        write_section("ablation", f"Command: `{command_line()}`  \nCorpus: `{Path(args.corpus).name}/` "
+        write_section("ablation", f"Command: `{corpus_free(command_line(), args.corpus)}`  \nCorpus: `{Path(args.corpus).name}/` "
                       f"({len(pages)} pages, in-sample) and the site fixtures ({len(fixtures)} pages).\n\n{table}\n")
     return 0
 
