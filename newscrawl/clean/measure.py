@@ -29,6 +29,17 @@ def _size(text: str | None) -> int:
     return len("".join(text.split())) if text else 0
 
 
+def is_hidden(el) -> bool:
+    """Not shown to a reader: display:none, visibility:hidden, the hidden attribute, aria-hidden."""
+    style = (el.get("style") or "").replace(" ", "").lower()
+    return (
+        "display:none" in style
+        or "visibility:hidden" in style
+        or el.get("hidden") is not None
+        or el.get("aria-hidden") == "true"
+    )
+
+
 _ICON_RE = re.compile(r"emoji|smiley|icon|spacer|pixel", re.I)
 
 

@@ -20,7 +20,7 @@ from lxml import html as lxml_html
 from lxml.cssselect import CSSSelector
 
 from . import vocabulary as vocab
-from .measure import REMOVED_TAG, Sizes, class_words, measure, text_of
+from .measure import REMOVED_TAG, Sizes, class_words, is_hidden, measure, text_of
 from .paragraphs import to_paragraphs
 
 _BLOCK_TAGS = {"ul", "ol", "dl", "div", "section", "table", "article", "p"}
@@ -42,16 +42,6 @@ def clutter_tokens(el) -> set[str]:
 
 def has_clutter_token(el) -> bool:
     return bool(clutter_tokens(el))
-
-
-def _is_hidden(el) -> bool:
-    style = (el.get("style") or "").replace(" ", "").lower()
-    return (
-        "display:none" in style
-        or "visibility:hidden" in style
-        or el.get("hidden") is not None
-        or el.get("aria-hidden") == "true"
-    )
 
 
 class Remover:
@@ -166,7 +156,7 @@ def remove_clutter(root, drop_selectors: tuple[str, ...] = (), remover: Remover 
         tag = el.tag.lower()
         if tag in vocab.DROP_TAGS and "clutter_tag" not in disabled and not holds_article(el):
             tree.mark(el, "clutter_tag")
-        elif "hidden" not in disabled and _is_hidden(el):
+        elif "hidden" not in disabled and is_hidden(el):
             tree.mark(el, "hidden")
         elif "figure_like" not in disabled and tag in _FIGURE_TAGS and _is_figure(tags.sizes.of(el)):
             tree.mark(el, "figure_like")

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from ..clean.measure import class_words
+from ..clean.measure import class_words, is_hidden
 
 # Never visible text (ruby readings rt/rp would break Japanese words apart).
 SKIP_TAGS = frozenset({
@@ -53,16 +53,6 @@ DEMOTE_TOKENS = frozenset({
 })
 KEEP_TOKENS = frozenset({"article", "body", "content", "entry", "main", "post", "story", "text", "honbun", "kiji"})
 DEMOTE_TAGS = frozenset({"nav", "aside", "footer", "form"})
-
-
-def is_hidden(el) -> bool:
-    style = (el.get("style") or "").replace(" ", "").lower()
-    return (
-        "display:none" in style
-        or "visibility:hidden" in style
-        or el.get("hidden") is not None
-        or el.get("aria-hidden") == "true"
-    )
 
 
 @dataclass
