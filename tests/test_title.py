@@ -63,3 +63,9 @@ def test_strip_site_names_needs_a_separator():
 
 def test_no_title_anywhere_is_none():
     assert title_of("", "<p>本文だけ。</p>") is None
+
+
+def test_a_segment_naming_the_site_in_other_words_goes():
+    head = ("<meta property='og:title' content='韓国で新たな経済対策｜朝日新聞デジタル'>"
+            "<meta property='og:site_name' content='朝日新聞デジタル：朝日新聞社のニュースサイト'>")
+    assert title_of(head) == "韓国で新たな経済対策"

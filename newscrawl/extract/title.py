@@ -96,6 +96,21 @@ def _site_like(segment: str, names: list[str], label: str | None) -> bool:
     return any(_key(n) and (_key(n) in key or key in _key(n)) for n in names) or bool(label and label in key)
 
 
+def _strip_site_segment(title: str, names: list[str], label: str | None) -> str:
+    """A first or last segment that names the site in other words ("…｜朝日新聞デジタル" when
+    og:site_name says "朝日新聞デジタル：朝日新聞社のニュースサイト") goes too."""
+    segments = _segments(title)
+    if len(segments) < 2:
+        return title
+    for edge in (segments[-1], segments[0]):
+        if _site_like(edge, names, label):
+            rest = title.replace(edge, "", 1) if edge == segments[0] else title[: title.rfind(edge)]
+            rest = rest.strip(" |｜-–—/／»·•_")
+            if len(rest) >= 0.4 * len(title):
+                return rest.strip()
+    return title
+
+
 def choose_title(selector_title: str | None, meta: Metadata, root, profile: SiteProfile) -> str | None:
     if selector_title:
         return _strip_profile(_norm(selector_title), profile) or None
@@ -105,7 +120,7 @@ def choose_title(selector_title: str | None, meta: Metadata, root, profile: Site
     headings = _headings(root) if root is not None else []
     declared = next((_norm(t) for t in (meta.og_title, meta.twitter_title, meta.headline) if t and t.strip()), "")
     if declared:
-        title = strip_site_names(_strip_profile(declared, profile), names)
+        title = _strip_site_segment(strip_site_names(_strip_profile(declared, profile), names), names, label)
         exact = next((h for h in headings if _key(h) == _key(title)), None)
         if exact:
             return exact
