@@ -28,12 +28,31 @@ from statistics import mean
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from lxml import etree  # noqa: E402
+
 from benchmarks.common import article_pages, bigram_prf, command_line, leaked, md_table, write_section  # noqa: E402
 from benchmarks.realpages import (  # noqa: E402
     DEFAULT_CORPUS, PLACEHOLDER_URL, corpus_free, load_pages, norm, prf, profile_of,
 )
+import newscrawl.extract.compose as compose  # noqa: E402
 from newscrawl.clean.pipeline_api import rule_families  # noqa: E402
 from newscrawl.extract.compose import extract_record  # noqa: E402
+
+# The generic path's choice of fragment does not depend on the cleaning rules: made once per page,
+# it is reused for every family (trafilatura would otherwise run again for each row).
+_choices: dict = {}
+_generic_body = compose.generic_body
+
+
+def _cached_generic_body(root, url, meta, profile):
+    key = (url, profile.key, hash(etree.tostring(root)))
+    if key not in _choices:
+        _choices[key] = _generic_body(root, url, meta, profile)
+    choice = _choices[key]
+    return type(choice)(choice.html, choice.candidate, list(choice.events), choice.alternative)
+
+
+compose.generic_body = _cached_generic_body
 
 
 # families that catch the same blocks, measured together
