@@ -196,8 +196,9 @@ def _is_link_list(el, sizes: Sizes) -> bool:
 
 
 def _next_element(el):
+    """The next sibling element, past comments and the markers of removed blocks (trace mode)."""
     sib = el.getnext()
-    while sib is not None and not isinstance(sib.tag, str):
+    while sib is not None and (not isinstance(sib.tag, str) or sib.tag == REMOVED_TAG):
         sib = sib.getnext()
     return sib
 
