@@ -320,3 +320,9 @@ def test_the_trace_of_every_fixture_article_agrees_with_its_body():
         traced = clean_body(fragment, page.profile, trace=True)
         assert traced.body == plain.body, page.url
         assert [text for text, rule in traced.trace if rule is None] == plain.body.split("\n\n"), page.url
+
+
+def test_an_inline_removal_does_not_split_its_paragraph_in_the_trace():
+    cleaned = clean_body("<p><ruby>漢字<rt>かんじ</rt></ruby>の読み方です。</p>", GENERIC, trace=True)
+    assert cleaned.trace == [("漢字の読み方です。", None), ("かんじ", "tree:clutter_tag")]
+    assert cleaned.body == "漢字の読み方です。"

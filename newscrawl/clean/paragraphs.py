@@ -49,6 +49,7 @@ class _Builder:
         self.parts: list[str] = []
         self.link_chars = 0
         self.external_chars = 0
+        self.pending: list[Paragraph] = []  # removed inline pieces, reported after their paragraph
 
     def add(self, text: str | None, in_link: bool, external: bool = False) -> None:
         if text:
@@ -67,6 +68,9 @@ class _Builder:
             text = _SPACE_RE.sub(" ", "".join(self.parts)).strip(_STRIP)
         if text:
             self.paragraphs.append(Paragraph(text, self.link_chars, external_chars=self.external_chars, code=code))
+        if self.pending:
+            self.paragraphs.extend(self.pending)
+            self.pending = []
         self.parts = []
         self.link_chars = 0
         self.external_chars = 0
@@ -102,12 +106,14 @@ def to_paragraphs(root, own_hosts: tuple[str, ...] = ()) -> list[Paragraph]:
             continue
         tag = el.tag.lower() if isinstance(el.tag, str) else ""
         if event == "start":
-            if tag == REMOVED_TAG:  # a block a tree rule removed, reported where it stood, line by line
-                builder.flush()
+            if tag == REMOVED_TAG:  # what a tree rule removed, reported where it stood, line by line
                 texts, rules = (el.get("text") or "").split("\n"), (el.get("rule") or "").split("\n")
-                for text, rule in zip(texts, rules):
-                    if text:
-                        builder.paragraphs.append(Paragraph(text, removed=rule))
+                removed = [Paragraph(text, removed=rule) for text, rule in zip(texts, rules) if text]
+                if el.get("tag") in _BLOCK_TAGS:
+                    builder.flush()
+                    builder.paragraphs.extend(removed)
+                else:  # an inline element (a reading, a tooltip): its paragraph goes on around it
+                    builder.pending.extend(removed)
                 walker.skip_subtree()
                 continue
             if tag == "br" and pre_depth:

@@ -63,7 +63,7 @@ class Remover:
         # its paragraphs, each with this rule (or the rule of a block removed inside it before)
         lines = [(p.text.replace("\n", " "), p.removed or f"tree:{rule}") for p in to_paragraphs(el)]
         marker = el.makeelement(REMOVED_TAG, {"text": "\n".join(t for t, _r in lines),
-                                              "rule": "\n".join(r for _t, r in lines)})
+                                              "rule": "\n".join(r for _t, r in lines), "tag": el.tag})
         marker.tail = el.tail
         parent.replace(el, marker)
 
