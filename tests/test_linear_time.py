@@ -33,16 +33,20 @@ def page(n: int) -> str:
             f"{paragraphs(n)}</div></body></html>")
 
 
-def cpu_seconds(call) -> float:
-    start = time.process_time()
-    call()
-    return time.process_time() - start
+def cpu_seconds(call, repeat: int = 2) -> float:
+    """The least CPU time of a few runs: other work on a shared machine only ever adds to it."""
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.process_time()
+        call()
+        best = min(best, time.process_time() - start)
+    return best
 
 
 def ratio(make, run) -> float:
     small, large = make(SMALL), make(LARGE)
     run(small)  # warm-up: imports, compiled patterns
-    return cpu_seconds(lambda: run(large)) / max(cpu_seconds(lambda: run(small)), 1e-6)
+    return cpu_seconds(lambda: run(large)) / max(cpu_seconds(lambda: run(small), repeat=3), 1e-6)
 
 
 def test_clean_body_is_linear():

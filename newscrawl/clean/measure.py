@@ -65,35 +65,55 @@ def class_words(el) -> list[str]:
     return [w for w in _SPLIT_RE.split(_CAMEL_RE.sub(" ", value).lower()) if w]
 
 
-@dataclass(slots=True)
 class Info:
-    chars: int = 0  # non-space characters of the text (as text_content() reads it)
-    link_chars: int = 0  # of which inside <a>
-    links: int = 0  # <a> elements with text, self included
-    prose_paragraphs: int = 0  # <p> with >= 60 characters and < 20 % links (capped at 3), self included
-    key: int = 0  # equal for two subtrees with the same text in the same nesting (keys=True only)
-    images: int = 0  # <img> that are pictures, not icons (self included)
+    """The sizes of one element: a view on the Sizes arrays (made when asked, never stored)."""
+
+    __slots__ = ("_sizes", "_i")
+
+    def __init__(self, sizes: "Sizes", i: int) -> None:
+        self._sizes, self._i = sizes, i
+
+    chars = property(lambda self: self._sizes.chars[self._i])  # non-space characters (as text_content())
+    link_chars = property(lambda self: self._sizes.link_chars[self._i])  # of which inside <a>
+    links = property(lambda self: self._sizes.links[self._i])  # <a> with text, self included
+    # <p> with >= 60 characters and < 20 % links (capped at 3), self included
+    prose_paragraphs = property(lambda self: self._sizes.prose[self._i])
+    images = property(lambda self: self._sizes.images[self._i])  # pictures, not icons
+    # equal for two subtrees with the same text in the same nesting (keys=True only)
+    key = property(lambda self: self._sizes.keys[self._i] if self._sizes.keys else 0)
 
     @property
     def link_density(self) -> float:
-        return self.link_chars / self.chars if self.chars else 0.0
+        chars = self.chars
+        return self.link_chars / chars if chars else 0.0
 
 
 @dataclass
 class Sizes:
+    """Per element, in parallel arrays of ints (no object per element: a large page stays cheap for
+    the garbage collector, which otherwise rescans tens of thousands of small objects)."""
+
     order: list = field(default_factory=list)  # elements in document order (no comments, no markers)
     end: list = field(default_factory=list)  # end[i]: index of the last element of order[i]'s subtree
     index: dict = field(default_factory=dict)  # element -> its index in order
-    info: list = field(default_factory=list)  # info[i]: Info of order[i]
     parent: list = field(default_factory=list)  # parent[i]: index of order[i]'s parent, -1 for the root
+    chars: list = field(default_factory=list)
+    link_chars: list = field(default_factory=list)
+    links: list = field(default_factory=list)
+    prose: list = field(default_factory=list)
+    images: list = field(default_factory=list)
+    keys: list = field(default_factory=list)
 
     def of(self, el) -> Info:
-        return self.info[self.index[el]]
+        return Info(self, self.index[el])
 
 
 def measure(root, keys: bool = False) -> Sizes:
     sizes = Sizes()
-    order, end, index, infos, parents = sizes.order, sizes.end, sizes.index, sizes.info, sizes.parent
+    order, end, index, parents = sizes.order, sizes.end, sizes.index, sizes.parent
+    chars_of, link_of, links_of, prose_of, images_of = (sizes.chars, sizes.link_chars, sizes.links,
+                                                        sizes.prose, sizes.images)
+    key_of = sizes.keys
     interned: dict[tuple, int] = {}
     stack: list[tuple[int, list | None]] = []  # (index, child keys) of open elements
     walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
@@ -109,47 +129,52 @@ def measure(root, keys: bool = False) -> Sizes:
             parents.append(stack[-1][0] if stack else -1)
             index[el] = i
             text = el.text
-            infos.append(Info(chars=len("".join(text.split())) if text else 0))
+            chars_of.append(len("".join(text.split())) if text else 0)
+            link_of.append(0)
+            links_of.append(0)
+            prose_of.append(0)
+            images_of.append(0)
+            if keys:
+                key_of.append(0)
             stack.append((i, ([_SPACE_RE.sub("", text)] if text else []) if keys else None))
         elif event == "end":
             tag = el.tag
             if tag == REMOVED_TAG:
                 continue
             i, parts = stack.pop()
-            info = infos[i]
+            chars = chars_of[i]
             if tag == "a":
-                info.link_chars = info.chars
-                if info.chars:
-                    info.links += 1
+                link_of[i] = chars
+                if chars:
+                    links_of[i] += 1
             elif tag == "img":
                 if is_picture(el):
-                    info.images = 1
-            elif tag == "p" and info.chars >= _PROSE_CHARS and info.link_chars < info.chars * 0.2:
-                info.prose_paragraphs = min(_PROSE_CAP, info.prose_paragraphs + 1)
+                    images_of[i] = 1
+            elif tag == "p" and chars >= _PROSE_CHARS and link_of[i] < chars * 0.2:
+                prose_of[i] = min(_PROSE_CAP, prose_of[i] + 1)
             if parts is not None:
-                info.key = interned.setdefault(tuple(parts), len(interned) + 1)
+                key_of[i] = interned.setdefault(tuple(parts), len(interned) + 1)
             end[i] = len(order) - 1
             if stack:
                 j, parent_parts = stack[-1]
-                parent = infos[j]
                 tail = el.tail
-                parent.chars += info.chars + (len("".join(tail.split())) if tail else 0)
-                if info.link_chars:
-                    parent.link_chars += info.link_chars
-                    parent.links += info.links
-                if info.images:
-                    parent.images += info.images
-                if info.prose_paragraphs:
-                    parent.prose_paragraphs = min(_PROSE_CAP, parent.prose_paragraphs + info.prose_paragraphs)
+                chars_of[j] += chars + (len("".join(tail.split())) if tail else 0)
+                if link_of[i]:
+                    link_of[j] += link_of[i]
+                    links_of[j] += links_of[i]
+                if images_of[i]:
+                    images_of[j] += images_of[i]
+                if prose_of[i]:
+                    prose_of[j] = min(_PROSE_CAP, prose_of[j] + prose_of[i])
                 if parent_parts is not None:
-                    parent_parts.append(info.key)
+                    parent_parts.append(key_of[i])
                     if tail and tail.strip():
                         parent_parts.append(_SPACE_RE.sub("", tail))
         elif stack:
             # a comment's own text is not text, its tail is the parent's (as text_content() reads it)
             tail = el.tail
             if tail:
-                infos[stack[-1][0]].chars += _size(tail)
+                chars_of[stack[-1][0]] += _size(tail)
                 if keys and tail.strip():
                     stack[-1][1].append(_SPACE_RE.sub("", tail))
     return sizes

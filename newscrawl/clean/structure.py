@@ -117,15 +117,17 @@ class _Tree:
         if len(dropped) > self._REMEASURE_DROPS:
             self.__init__(self.root)
             return
+        chars, link_chars, links, images, parent = (sizes.chars, sizes.link_chars, sizes.links, sizes.images,
+                                                    sizes.parent)
         for i in dropped:
-            info, p = sizes.info[i], sizes.parent[i]
+            c, lc, n, im = chars[i], link_chars[i], links[i], images[i]
+            p = parent[i]
             while p >= 0:
-                up = sizes.info[p]
-                up.chars -= info.chars
-                up.link_chars -= info.link_chars
-                up.links -= info.links
-                up.images -= info.images
-                p = sizes.parent[p]
+                chars[p] -= c
+                link_chars[p] -= lc
+                links[p] -= n
+                images[p] -= im
+                p = parent[p]
 
 
 def remove_clutter(root, drop_selectors: tuple[str, ...] = (), remover: Remover | None = None,
@@ -232,7 +234,7 @@ def _remove_headed_lists(tree: _Tree, remover: Remover, disabled: frozenset[str]
             if parent is not None and parent is not root and parent in sizes.index:
                 p = sizes.index[parent]
                 emptied[p] = emptied.get(p, 0) + sum(sizes.of(item).chars for item in gone)
-                if sizes.info[p].chars - emptied[p] <= 0:  # nothing left in it but tails of nothing
+                if sizes.chars[p] - emptied[p] <= 0:  # nothing left in it but tails of nothing
                     walk.mark(parent, "clutter_heading")
         elif ("headed_links" not in disabled and first is not None and _is_link_list(first, sizes)
               and first.tag in _LIST_TAGS | {"div"}):
@@ -271,8 +273,8 @@ def _remove_repeated_blocks(tree: _Tree, remover: Remover) -> None:
     sizes = measure(root, keys=True)
     groups: dict[int, list[int]] = defaultdict(list)
     for i, el in enumerate(sizes.order):
-        if el is not root and el.tag in _LIST_TAGS | {"div", "section"} and sizes.info[i].chars >= 30:
-            groups[sizes.info[i].key].append(i)
+        if el is not root and el.tag in _LIST_TAGS | {"div", "section"} and sizes.chars[i] >= 30:
+            groups[sizes.keys[i]].append(i)
     marked: set[int] = set()
     for indices in groups.values():
         if len(indices) < 2:
