@@ -41,14 +41,26 @@ class LinesResult:
     fates: list[tuple[str, str | None]] = field(default_factory=list)  # every paragraph: (text, rule or None)
 
 
-_PAYWALL = re.compile("|".join(f"(?:{r.pattern})" for r in vocab.PAYWALL_LINE_RES))
+def _from_start(pattern: str) -> str:
+    """A pattern to try once, at the start of the line: anchored ones as they are, others after a
+    lazy skip.  One attempt per line instead of one per character and alternative."""
+    return pattern[1:] if pattern.startswith("^") else f".*?(?:{pattern})"
+
+
+_PAYWALL = re.compile("|".join(f"(?:{_from_start(r.pattern)})" for r in vocab.PAYWALL_LINE_RES))
+_PAYWALL_KEYS = vocab.PAYWALL_KEYWORDS  # every notice holds one of them: no regex on other lines
 _GENERIC_END = re.compile("|".join(f"(?:{r.pattern})" for r in vocab.END_LINE_RES))
+
+
+def _is_paywall_notice(text: str) -> bool:
+    return any(key in text for key in _PAYWALL_KEYS) and _PAYWALL.match(text) is not None
 
 
 @lru_cache(maxsize=16)
 def family_pattern(disabled: frozenset[str] = frozenset()) -> re.Pattern | None:
-    """All line families in one alternation (one search per paragraph); the match's group names the family."""
-    parts = [f"(?P<{name}>{'|'.join(f'(?:{p})' for p in patterns)})"
+    """All line families in one alternation, tried at the start of the line (``match``); the match's
+    group names the family."""
+    parts = [f"(?P<{name}>{'|'.join(f'(?:{_from_start(p)})' for p in patterns)})"
              for name, patterns in vocab.LINE_FAMILIES.items() if name not in disabled]
     return re.compile("|".join(parts)) if parts else None
 
@@ -63,7 +75,7 @@ def clean_lines(paragraphs: list[Paragraph], rules: LineRules, disabled: frozens
     kept: list[tuple[str, int]] = []  # (text, index in fates)
     families = family_pattern(disabled)
     generic_end = () if "end_marker" in disabled else (_GENERIC_END,)
-    paywall = None if "paywall" in disabled else _PAYWALL
+    paywall = "paywall" not in disabled
     last_paywall = -1
     ended = False
 
@@ -111,11 +123,11 @@ def clean_lines(paragraphs: list[Paragraph], rules: LineRules, disabled: frozens
                 result.authors.append(author)
             drop(text, "author_line")
             continue
-        if paywall is not None and paywall.search(text):
+        if paywall and _is_paywall_notice(text):
             drop(text, "paywall")
             last_paywall = len(fates) - 1
             continue
-        match = families.search(text) if families is not None else None
+        match = families.match(text) if families is not None else None
         if match:
             drop(text, match.lastgroup)
             continue

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from lxml import etree
 
@@ -56,13 +57,19 @@ def text_of(el) -> str:
     return " ".join(el.text_content().split())
 
 
-def class_words(el) -> list[str]:
+def class_words(el) -> tuple[str, ...]:
     """The words of an element's class and id: split on spaces, "-" and "_", and camelCase apart
     ("ad_box" -> ad, box; "PromoSmall-items" -> promo, small, items)."""
-    value = f"{el.get('class', '')} {el.get('id', '')}"
-    if not value.strip():
-        return []
-    return [w for w in _SPLIT_RE.split(_CAMEL_RE.sub(" ", value).lower()) if w]
+    cls, ident = el.get("class"), el.get("id")
+    if not cls and not ident:
+        return ()
+    return _words(f"{cls or ''} {ident or ''}")
+
+
+@lru_cache(maxsize=4096)
+def _words(value: str) -> tuple[str, ...]:
+    # a page repeats its class names: each distinct one is split once
+    return tuple(w for w in _SPLIT_RE.split(_CAMEL_RE.sub(" ", value).lower()) if w)
 
 
 class Info:

@@ -24,7 +24,6 @@ _BLOCK_TAGS = frozenset({
     "address", "hr", "figure", "header", "footer",
 })
 _SECOND_LEVEL = frozenset({"co", "ne", "or", "ac", "go", "ed", "lg", "gr", "com", "net", "org", "edu", "gov"})
-_EXTERNAL_MARK = "data-nc-external"  # set on an external <a> while it is open, removed at its end
 _SPACE_RE = re.compile(r"[ \t\r\n\f\v\u00a0\u200b\ufeff]+")
 _STRIP = " \u3000\t\r\n"
 
@@ -55,7 +54,7 @@ class _Builder:
         if text:
             self.parts.append(text)
             if in_link:
-                size = len(_SPACE_RE.sub("", text))
+                size = len("".join(text.split()))
                 self.link_chars += size
                 if external:
                     self.external_chars += size
@@ -96,50 +95,55 @@ def to_paragraphs(root, own_hosts: tuple[str, ...] = ()) -> list[Paragraph]:
     *own_hosts* are the site's hosts: a link elsewhere is counted as external (a cited source)."""
     own = frozenset(site_of(h) for h in own_hosts if h)
     builder = _Builder()
+    add, flush = builder.add, builder.flush
     link_depth = 0
     external_depth = 0
+    links: list[bool] = []  # open <a> elements: external or not
     pre_depth = 0
     walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
     for event, el in walker:
-        if event in ("comment", "pi"):
-            builder.add(el.tail, link_depth > 0, external_depth > 0)
-            continue
-        tag = el.tag.lower() if isinstance(el.tag, str) else ""
         if event == "start":
+            tag = el.tag  # lxml.html's parser gives lower-case tag names
             if tag == REMOVED_TAG:  # what a tree rule removed, reported where it stood, line by line
                 texts, rules = (el.get("text") or "").split("\n"), (el.get("rule") or "").split("\n")
                 removed = [Paragraph(text, removed=rule) for text, rule in zip(texts, rules) if text]
                 if el.get("tag") in _BLOCK_TAGS:
-                    builder.flush()
+                    flush()
                     builder.paragraphs.extend(removed)
                 else:  # an inline element (a reading, a tooltip): its paragraph goes on around it
                     builder.pending.extend(removed)
                 walker.skip_subtree()
                 continue
-            if tag == "br" and pre_depth:
-                builder.add("\n", False)
-            elif tag == "br" or tag in _BLOCK_TAGS:
-                builder.flush()
-            if tag == "pre":
-                pre_depth += 1
-            if tag == "a":
+            if tag == "br":
+                if pre_depth:
+                    add("\n", False)
+                else:
+                    flush()
+            elif tag in _BLOCK_TAGS:
+                flush()
+                if tag == "pre":
+                    pre_depth += 1
+            elif tag == "a":
                 link_depth += 1
-                if _is_external(el.get("href"), own):
-                    external_depth += 1
-                    el.set(_EXTERNAL_MARK, "")
-            builder.add(el.text, link_depth > 0, external_depth > 0)
-            continue
-        if tag == "a" and link_depth:
-            link_depth -= 1
-            if el.get(_EXTERNAL_MARK) is not None:
-                external_depth -= 1
-                del el.attrib[_EXTERNAL_MARK]
-        if tag == "pre":
-            builder.flush(code=True)
-            pre_depth -= 1
-        elif tag in _BLOCK_TAGS:
-            builder.flush(code=pre_depth > 0)
-        if el is not root:
-            builder.add(el.tail, link_depth > 0, external_depth > 0)
-    builder.flush()
+                external = bool(own) and _is_external(el.get("href"), own)
+                links.append(external)
+                external_depth += external
+            if el.text:
+                add(el.text, link_depth > 0, external_depth > 0)
+        elif event == "end":
+            tag = el.tag
+            if tag == "a":
+                if link_depth:
+                    link_depth -= 1
+                    external_depth -= links.pop()
+            elif tag == "pre":
+                flush(code=True)
+                pre_depth -= 1
+            elif tag in _BLOCK_TAGS:
+                flush(code=pre_depth > 0)
+            if el.tail and el is not root:
+                add(el.tail, link_depth > 0, external_depth > 0)
+        elif el.tail:  # a comment or processing instruction: only its tail is text
+            add(el.tail, link_depth > 0, external_depth > 0)
+    flush()
     return builder.paragraphs

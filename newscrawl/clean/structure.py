@@ -26,6 +26,7 @@ from .paragraphs import to_paragraphs
 _BLOCK_TAGS = {"ul", "ol", "dl", "div", "section", "table", "article", "p"}
 _LIST_TAGS = {"ul", "ol", "dl", "table"}
 _HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_REPEAT_TAGS = frozenset({"ul", "ol", "dl", "table", "div", "section"})
 _HEADING_LIKE_TAGS = {"p", "div", "span", "dt", "strong", "b", "em", "section"}
 _HEADING_MAX_CHARS = 30
 # a picture with a few words (its caption, credit, "クリックして拡大"): a figure written without <figure>
@@ -36,8 +37,13 @@ _SENTENCE_END_RE = re.compile(r"[。！？]\s*$")
 
 def clutter_tokens(el) -> set[str]:
     """The clutter words in an element's class and id ("ad_box" -> {"ad"})."""
-    return {token for token in class_words(el)
-            if token in vocab.CLUTTER_TOKENS or token.startswith(vocab.CLUTTER_PREFIXES)}
+    words = class_words(el)
+    return _clutter_words(words) if words else set()
+
+
+@lru_cache(maxsize=4096)
+def _clutter_words(words: tuple[str, ...]) -> set[str]:
+    return {token for token in words if token in vocab.CLUTTER_TOKENS or token.startswith(vocab.CLUTTER_PREFIXES)}
 
 
 def has_clutter_token(el) -> bool:
@@ -258,16 +264,17 @@ def _remove_repeated_blocks(tree: _Tree, remover: Remover) -> None:
     """A block printed twice (the seed's こんな記事も読まれています) is clutter both times."""
     root = tree.root
     # two copies have the same size: without two candidates of one size there is nothing to compare
+    order, end, chars, gone = tree.sizes.order, tree.sizes.end, tree.sizes.chars, tree.gone
     seen: set[int] = set()
-    twins = False
-    for el in tree.walk():
-        if el is not root and el.tag in _LIST_TAGS | {"div", "section"}:
-            chars = tree.sizes.of(el).chars
-            if chars >= 30:
-                if chars in seen:
-                    twins = True
-                    break
-                seen.add(chars)
+    twins, i = False, 1  # 0 is the root
+    while i < len(order) and not twins:
+        if gone[i]:
+            i = end[i] + 1
+            continue
+        if chars[i] >= 30 and order[i].tag in _REPEAT_TAGS:
+            twins = chars[i] in seen
+            seen.add(chars[i])
+        i += 1
     if not twins:
         return
     sizes = measure(root, keys=True)

@@ -103,6 +103,10 @@ PAYWALL_LINE_RES = tuple(re.compile(p) for p in (
     r"^(?:This (?:article|story|content) is (?:only )?(?:available )?(?:for|to) (?:subscribers|members))",
 ))
 
+# Every paywall pattern above holds one of these words: a line without any is not looked at further.
+PAYWALL_KEYWORDS = ("会員", "購読", "残り", "続き", "全文", "ログイン", "有料", "Subscribe", "Sign in", "Log in",
+                    "subscribers", "members")
+
 # The body ends before the first paragraph matching one of these.
 END_LINE_RES = tuple(re.compile(p) for p in (
     r"^コメント\s*\d+$",

@@ -127,13 +127,21 @@ def _free(value: Any) -> bool | None:
     return None
 
 
+def _html_title(root) -> str | None:
+    # the head's <title> (found without a search of the whole document), else the first anywhere
+    found = root.find("head/title") if root is not None else None
+    if found is None and root is not None:
+        found = next(root.iter("title"), None)
+    return " ".join(found.text_content().split()) or None if found is not None else None
+
+
 def read_metadata(sel: Selector) -> Metadata:
     ld = _jsonld_article(sel)
     metas = _meta_map(sel)
     section = ld.get("articleSection")
     if isinstance(section, list):
         section = section[0] if section else None
-    html_title = " ".join(sel.xpath("//title//text()").get("").split()) or None
+    html_title = _html_title(sel.root)
     return Metadata(
         og_title=_first(metas, "og:title"),
         twitter_title=_first(metas, "twitter:title"),
