@@ -88,6 +88,11 @@ class _Tree:
         self._current = -1
         self._resume = 0
 
+    @property
+    def current(self) -> int:
+        """The index of the element the walk is at."""
+        return self._current
+
     def walk(self):
         """Elements in document order, not dropped and not marked; a mark skips what it holds."""
         order, end, gone, marked = self.sizes.order, self.sizes.end, self.gone, self.marked
@@ -149,27 +154,31 @@ def remove_clutter(root, drop_selectors: tuple[str, ...] = (), remover: Remover 
             if not any(a in chosen for a in el.iterancestors()):
                 remover.drop(el, "selector")
     tree = _Tree(root)
-    tags = tree
+    sizes = tree.sizes
+    chars, prose, images = sizes.chars, sizes.prose, sizes.images
 
-    def holds_article(el) -> bool:
+    def holds_article(i: int) -> bool:
         # A wrapper that matches a clutter token ("l-main has-sidebar", "post share-on")
         # but holds most of the text, or several paragraphs of prose, is the article's
         # container, not clutter.
-        info = tags.sizes.of(el)
-        return info.chars > total * 0.5 or info.prose_paragraphs >= 3
+        return chars[i] > total * 0.5 or prose[i] >= 3
 
+    rule_tag, rule_hidden = "clutter_tag" not in disabled, "hidden" not in disabled
+    rule_figure, rule_class = "figure_like" not in disabled, "clutter_class" not in disabled
     for el in tree.walk():
-        if el is root or not isinstance(el.tag, str):
+        tag = el.tag
+        if el is root or not isinstance(tag, str):
             continue
-        tag = el.tag.lower()
-        if tag in vocab.DROP_TAGS and "clutter_tag" not in disabled and not holds_article(el):
-            tree.mark(el, "clutter_tag")
-        elif "hidden" not in disabled and is_hidden(el):
+        i = tree.current
+        if tag in vocab.DROP_TAGS:
+            if rule_tag and not holds_article(i):
+                tree.mark(el, "clutter_tag")
+                continue
+        if rule_hidden and is_hidden(el):
             tree.mark(el, "hidden")
-        elif "figure_like" not in disabled and tag in _FIGURE_TAGS and _is_figure(tags.sizes.of(el)):
-            tree.mark(el, "figure_like")
-        elif ("clutter_class" not in disabled and tag != "blockquote" and has_clutter_token(el)
-              and not holds_article(el)):
+        elif rule_figure and images[i] and tag in _FIGURE_TAGS and chars[i] <= _CAPTION_MAX_CHARS and not prose[i]:
+            tree.mark(el, "figure_like")  # a picture with a few words: its caption, its credit
+        elif rule_class and tag != "blockquote" and has_clutter_token(el) and not holds_article(i):
             # a quotation is text whatever its class ("twitter-tweet": an embedded post the story quotes)
             tree.mark(el, "clutter_class")
     tree.apply(remover)
@@ -180,10 +189,6 @@ def remove_clutter(root, drop_selectors: tuple[str, ...] = (), remover: Remover 
     if "repeated_block" not in disabled:
         _remove_repeated_blocks(tree, remover)
     return remover
-
-
-def _is_figure(info) -> bool:
-    return info.images > 0 and info.chars <= _CAPTION_MAX_CHARS and info.prose_paragraphs == 0
 
 
 def _is_heading_like(el, sizes: Sizes) -> bool:
