@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from urllib.parse import urlsplit
+from functools import lru_cache
 
 from lxml import etree
 
@@ -75,6 +75,7 @@ class _Builder:
         self.external_chars = 0
 
 
+@lru_cache(maxsize=1024)
 def site_of(host: str) -> str:
     """The registrable part of a host, roughly: news.example.co.jp -> example.co.jp, www.a.com -> a.com."""
     labels = host.lower().rstrip(".").removeprefix("www.").split(".")
@@ -82,11 +83,14 @@ def site_of(host: str) -> str:
     return ".".join(labels[-keep:])
 
 
+_HOST_RE = re.compile(r"^(?:https?:)?//(?:[^@/?#]*@)?([^/:?#]+)", re.I)
+
+
 def _is_external(href: str | None, own: frozenset[str]) -> bool:
-    if not own or not href or not href.startswith(("http://", "https://", "//")):
-        return False  # relative links are the site's own
-    host = urlsplit(href if not href.startswith("//") else "http:" + href).hostname
-    return bool(host) and site_of(host) not in own
+    if not href:
+        return False
+    match = _HOST_RE.match(href)  # relative links (no host) are the site's own
+    return bool(match) and site_of(match[1]) not in own
 
 
 def to_paragraphs(root, own_hosts: tuple[str, ...] = ()) -> list[Paragraph]:
