@@ -31,11 +31,15 @@ demo: install
 	status=$$?; echo; echo "JSONL (one file per site): $$out/<site>/*.jsonl"; ls "$$out"/*/*.jsonl; exit $$status
 
 # Benchmarks against trafilatura/readability/jusText and bare Scrapy (not part of the test suite);
-# rewrites the generated sections of docs/benchmarks.md.
+# rewrites the generated sections of docs/benchmarks.md. The real-page benchmark needs a realpages
+# corpus (REALPAGES=DIR, a folder holding pages/); it is skipped when the folder is missing.
+REALPAGES ?= /work/shared/realpages
 bench: install
 	$(BIN)/python benchmarks/quality.py --write
 	$(BIN)/python benchmarks/speed.py --write
 	$(BIN)/python benchmarks/throughput.py --write
+	if [ -d "$(REALPAGES)/pages" ]; then $(BIN)/python benchmarks/realpages.py --corpus "$(REALPAGES)" --write; \
+	else echo "no realpages corpus at $(REALPAGES): real-page benchmark skipped (make bench REALPAGES=DIR)"; fi
 
 # Re-pin every dependency (run after changing pyproject.toml, commit constraints.txt).
 lock:
