@@ -2,7 +2,7 @@
 
 A family earns its place when leaving it out costs F1 or lets clutter through somewhere.  One row
 per family (and one with every rule), each measured with the production path
-(``newscrawl.extract.compose.extract_record(..., disabled={family})``):
+(``newscrawl.page.page_record(..., disabled={family})``: ArticlePage and the clean step):
 
 - realpages (``--corpus DIR``): macro F1 over the full-text pages (all, Japanese), `without`
   snippets present (leaks), Japanese opening snippets found (with%);
@@ -34,14 +34,19 @@ from benchmarks.common import article_pages, bigram_prf, command_line, leaked, m
 from benchmarks.realpages import (  # noqa: E402
     DEFAULT_CORPUS, PLACEHOLDER_URL, corpus_free, load_pages, norm, prf, profile_of,
 )
-import newscrawl.extract.compose as compose  # noqa: E402
+import newscrawl.page.article as article_page  # noqa: E402
 from newscrawl.clean.pipeline_api import rule_families  # noqa: E402
-from newscrawl.extract.compose import extract_record  # noqa: E402
+from newscrawl.page import page_record  # noqa: E402
+
+
+def extract_record(html: str, url: str, profile, disabled: frozenset[str] = frozenset()) -> dict | None:
+    """The crawl's path (ArticlePage, then the clean step) with some rule families left out."""
+    return page_record(url, html, profile, disabled=disabled)[0]
 
 # The generic path's choice of fragment does not depend on the cleaning rules: made once per page,
 # it is reused for every family (trafilatura would otherwise run again for each row).
 _choices: dict = {}
-_generic_body = compose.generic_body
+_generic_body = article_page.generic_body
 
 
 def _cached_generic_body(root, url, meta, profile):
@@ -52,7 +57,7 @@ def _cached_generic_body(root, url, meta, profile):
     return type(choice)(choice.html, choice.candidate, list(choice.events), choice.alternative)
 
 
-compose.generic_body = _cached_generic_body
+article_page.generic_body = _cached_generic_body
 
 
 # families that catch the same blocks, measured together

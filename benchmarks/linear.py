@@ -23,7 +23,11 @@ from parsel import Selector  # noqa: E402
 
 from benchmarks.common import command_line, md_table, profile_tables, versions_line, write_section  # noqa: E402
 from newscrawl.clean import clean_body  # noqa: E402
-from newscrawl.extract.compose import extract_record  # noqa: E402
+from newscrawl.page import page_record  # noqa: E402
+
+
+def extract_record(html, url, profile):
+    return page_record(url, html, profile)[0]
 from newscrawl.extract.generic import generic_body  # noqa: E402
 from newscrawl.sites import generic_profile  # noqa: E402
 
@@ -71,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     profiler.runcall(extract_record, big, "https://example.jp/a", PROFILE)
     stats = pstats.Stats(profiler)
     entry = [
-        ("extract_record", "newscrawl/extract/compose.py", "extract_record"),
+        ("page_record", "newscrawl/page/__init__.py", "page_record"),
         ("  generic_body", "newscrawl/extract/generic.py", "generic_body"),
         ("    page_blocks", "newscrawl/extract/textblocks.py", "page_blocks"),
         ("  clean_body", "newscrawl/clean/pipeline_api.py", "clean_body"),

@@ -12,7 +12,7 @@ known (strings that must / must not appear in the body).
 
 Extractors, each on the same decoded page text:
 
-- newscrawl: ``newscrawl.extract.compose.extract_record(html, url, profile)`` - the function the
+- newscrawl: ``newscrawl.page.page_record(url, html, profile)`` (ArticlePage, then the clean step) - the function the
   crawl runs per page (profile selectors when the host has a profile, else ``generic_profile(host)``);
 - trafilatura: ``trafilatura.extract(html, url=url)``, defaults;
 - trafilatura-precision: the same with ``favor_precision=True``.
@@ -46,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import trafilatura  # noqa: E402
 
 from benchmarks.common import command_line, md_table, versions_line, write_section  # noqa: E402
-from newscrawl.extract.compose import extract_record  # noqa: E402
+from newscrawl.page import page_record  # noqa: E402
 from newscrawl.sites import generic_profile, profile_for_url  # noqa: E402
 
 DEFAULT_CORPUS = "/work/shared/realpages"  # the development corpus on the team's machine (a default only)
@@ -104,7 +104,7 @@ def profile_of(url: str):
 
 def run_newscrawl(page: dict) -> tuple[str, str | None, dict]:
     url = page.get("url") or PLACEHOLDER_URL
-    record = extract_record(page["html"], url, profile_of(url))
+    record, _ = page_record(url, page["html"], profile_of(url))
     if record is None:
         return "", None, {}
     return record["body"], record["title"], record

@@ -109,6 +109,11 @@ def extract_path(path: str) -> str:
     return f"extract/{path}"
 
 
+def extract_generic(event: str) -> str:
+    """What the generic path's choice saw: ``candidate/<name>``, ``widened``, ``alternative`` ... (extract/generic.py)."""
+    return f"extract/generic/{event}"
+
+
 def clean_rule(rule: str) -> str:
     return f"clean/{rule}"
 

@@ -14,7 +14,7 @@ import pytest
 from parsel import Selector
 
 from newscrawl.clean import clean_body
-from newscrawl.extract.compose import extract_record
+from newscrawl.page import page_record
 from newscrawl.extract.generic import generic_body
 from newscrawl.sites import generic_profile
 
@@ -60,9 +60,9 @@ def test_generic_body_is_linear():
 
 @pytest.mark.parametrize("n", [SMALL])
 def test_the_hostile_page_still_gives_its_text(n):
-    record = extract_record(page(n), "https://example.jp/a", PROFILE)
+    record, _ = page_record("https://example.jp/a", page(n), PROFILE)
     assert record is not None and record["body"].count("\n\n") == n - 1
 
 
 def test_whole_extraction_is_linear():
-    assert ratio(page, lambda html: extract_record(html, "https://example.jp/a", PROFILE)) <= MAX_RATIO
+    assert ratio(page, lambda html: page_record("https://example.jp/a", html, PROFILE)) <= MAX_RATIO

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.realpages import PLACEHOLDER_URL, load_pages, norm, prf, profile_of
-from newscrawl.extract.compose import extract_record
+from newscrawl.page import page_record
 
 CORPUS = Path(__file__).parent / "fixtures" / "realpages"
 
@@ -35,7 +35,7 @@ PAGES = {page["id"]: page for page in load_pages(CORPUS)}
 
 def extract(page: dict) -> dict:
     url = page.get("url") or PLACEHOLDER_URL
-    record = extract_record(page["html"], url, profile_of(url))
+    record, _ = page_record(url, page["html"], profile_of(url))  # ArticlePage, then the clean step
     assert record is not None, f"{page['id']}: no record"
     return record
 
