@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install crawl test lock clean bench
+.PHONY: install crawl test check lock clean bench
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,12 @@ crawl: install
 # -n auto: pytest-xdist spreads the tests over every core (each test has its own folders and ports)
 test: install
 	$(BIN)/python -m pytest -n auto
+
+# `scrapy check`: each site spider's contract, offline, against an archive of the test fixtures
+# (newscrawl/contracts.py); `scrapy check -s NEWSCRAWL_REPLAY=night.warc.gz` checks a recorded night.
+check: install
+	$(BIN)/python -m newscrawl.replay.build $(VENV)/fixtures.warc.gz tests/fixtures/sites/*/ >/dev/null
+	$(BIN)/scrapy check -s NEWSCRAWL_REPLAY=$(VENV)/fixtures.warc.gz
 
 # Benchmarks against trafilatura/readability/jusText and bare Scrapy (not part of the test suite);
 # rewrites the generated sections of docs/benchmarks.md.

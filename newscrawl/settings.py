@@ -107,6 +107,8 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 LOG_LEVEL = "INFO"
 
 COMMANDS_MODULE = "newscrawl.commands"
+# `scrapy check`: one contract per site spider, against NEWSCRAWL_REPLAY (newscrawl/contracts.py)
+SPIDER_CONTRACTS = {"newscrawl.contracts.SampleArticle": 10}
 EXTENSIONS = {
     # the FeedExporter that confirms each write: only a line written (and fsynced) marks its article
     "scrapy.extensions.feedexport.FeedExporter": None,

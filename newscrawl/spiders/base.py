@@ -222,7 +222,14 @@ class BaseNewsSpider(scrapy.Spider):
 
     def parse(self, response: Response, **kwargs: Any):
         """The callback of a URL handed over without one (``scrapy parse URL``, ``scrapy shell``): an
-        article page, given as the record a night would export (cleaned, public fields only)."""
+        article page, given as the record a night would export (cleaned, public fields only).
+
+        ``scrapy check``: the site's sample article (newscrawl/contracts.py) gives one whole record.
+        @sample_article
+        @returns items 1 1
+        @returns requests 0 0
+        @scrapes url site title body published_at lang content_hash
+        """
         for item in self.parse_article(response):
             self.apply(finish_article(item, self.profile_for(response.url)))
             yield public(item)
