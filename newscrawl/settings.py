@@ -35,6 +35,8 @@ FEED_EXPORTERS = {
     "jsonl": "newscrawl.export.DurableJsonLinesExporter",
 }
 FEED_EXPORT_FIELDS = EXPORT_FIELDS
+# one time format in every name, the night's local date first (newscrawl/export/names.py)
+FEED_URI_PARAMS = "newscrawl.export.names.uri_params"
 
 # -- politeness ----------------------------------------------------------------------------------
 NEWSCRAWL_CONTACT = os.environ.get("NEWSCRAWL_CONTACT", "https://github.com/newscrawl/newscrawl")

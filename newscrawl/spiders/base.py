@@ -72,6 +72,9 @@ class BaseNewsSpider(scrapy.Spider):
             settings.set("FEEDS", {default_output(settings): {
                 "format": "jsonlines", "encoding": "utf8", "fields": EXPORT_FIELDS,
                 "item_export_kwargs": {"fsync": True},
+                # a quiet night leaves no empty file (Scrapy opens a feed at its first item); -O/-o keep
+                # FEED_STORE_EMPTY's default: an overwritten output with nothing new is emptied, not left stale
+                "store_empty": False,
             }}, priority="spider")
         else:
             pin_data_dir(settings)
