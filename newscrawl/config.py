@@ -67,6 +67,7 @@ class Config:
     stats_file: str
     progress_interval: float
     report: bool
+    log_site: bool  # NEWSCRAWL_LOG_SITE: [<site>] on the log lines about a site (extensions/sitelog.py)
 
     @property
     def replaying(self) -> bool:
@@ -197,6 +198,7 @@ def build_config(settings) -> Config:
         stats_file=str(settings.get("NEWSCRAWL_STATS_FILE") or ""),
         progress_interval=_number(settings, "NEWSCRAWL_PROGRESS_INTERVAL", minimum=0),
         report=_bool(settings, "NEWSCRAWL_REPORT"),
+        log_site=_bool(settings, "NEWSCRAWL_LOG_SITE"),
     )
 
 

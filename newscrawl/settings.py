@@ -119,7 +119,10 @@ EXTENSIONS = {
     "newscrawl.extensions.health.HealthCheck": 100,
     "newscrawl.extensions.progress.ProgressLog": 110,
     "newscrawl.extensions.gcfreeze.GcFreeze": 120,
+    # first of all (LogStats is at 0): its spider_opened names the site before the first "Crawled 0 pages"
+    "newscrawl.extensions.sitelog.SiteInLog": -10,
 }
+NEWSCRAWL_LOG_SITE = True  # log lines about a site start with [<site>] (extensions/sitelog.py)
 NEWSCRAWL_GC_FREEZE = True  # gc.freeze() once started: ~10% less CPU per article (extensions/gcfreeze.py)
 NEWSCRAWL_PROGRESS_INTERVAL = 60  # seconds between progress lines per site (0: off)
 SPIDER_MIDDLEWARES = {
