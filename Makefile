@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install crawl test check lock clean bench
+.PHONY: install crawl test check lock clean bench min-versions
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,11 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	touch $@
 
 install: $(VENV)/.installed
+
+# the benchmarks' comparison extractors (readability-lxml, jusText): the [bench] extra, on top
+$(VENV)/.installed-bench: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,bench]'
+	touch $@
 
 crawl: install
 	$(BIN)/scrapy crawlall
@@ -30,7 +35,7 @@ check: install
 
 # Benchmarks against trafilatura/readability/jusText and bare Scrapy (not part of the test suite);
 # rewrites the generated sections of docs/benchmarks.md.
-bench: install
+bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/quality.py --write
 	$(BIN)/python benchmarks/speed.py --write
 	$(BIN)/python benchmarks/throughput.py --write
@@ -38,9 +43,13 @@ bench: install
 # Re-pin every dependency (run after changing pyproject.toml, commit constraints.txt).
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/python -m pip install --quiet '.[test]'
+	.lock-venv/bin/python -m pip install --quiet '.[test,bench]'
 	.lock-venv/bin/python -m pip freeze --exclude newscrawl > constraints.txt
 	rm -rf .lock-venv
+
+# The minimum versions pyproject.toml declares, installed in build/ and tested (.ci/min-versions).
+min-versions:
+	.ci/min-versions
 
 clean:
 	rm -rf $(VENV) build *.egg-info
