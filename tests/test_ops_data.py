@@ -22,16 +22,16 @@ from newscrawl.state.store import StateStore
 from tests.helpers import ROOT, SCRAPY, SITE_FIXTURES, crawl, read_jsonl
 
 PYTHON = str(Path(SCRAPY).parent / "python")
-STAMP_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d[+-]\d{4}$")  # the one format
+STAMP_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d[+-]\d\d-\d\d$")  # the one format
 KST = timezone(timedelta(hours=9))
 
 
 # -- names ---------------------------------------------------------------------------------------------
 def test_the_0310_kst_night_of_december_5_is_filed_under_december_5():
     night = datetime(2025, 12, 4, 18, 10, tzinfo=timezone.utc)  # = 2025-12-05 03:10 KST
-    assert stamp(night, "+09:00") == "2025-12-05T03-10-00+0900"
-    assert parse_stamp("2025-12-05T03-10-00+0900") == night
-    assert stamp(night.replace(tzinfo=None), "+09:00") == "2025-12-05T03-10-00+0900"  # naive is UTC
+    assert stamp(night, "+09:00") == "2025-12-05T03-10-00+09-00"
+    assert parse_stamp("2025-12-05T03-10-00+09-00") == night == parse_stamp("2025-12-05T03-10-00+0900")
+    assert stamp(night.replace(tzinfo=None), "+09:00") == "2025-12-05T03-10-00+09-00"  # naive is UTC
 
 
 def test_older_spellings_are_still_read():
@@ -47,9 +47,9 @@ def test_feed_time_is_the_spiders_local_stamp():
     before = datetime.now(timezone.utc).replace(microsecond=0)
     params = uri_params({"name": "yonhap", "time": "2025-12-04T18-10-00+00-00"}, Spider())
     after = datetime.now(timezone.utc)
-    assert params["name"] == "yonhap" and STAMP_RE.match(params["time"]) and params["time"].endswith("+0900")
+    assert params["name"] == "yonhap" and STAMP_RE.match(params["time"]) and params["time"].endswith("+09-00")
     assert before <= parse_stamp(params["time"]) <= after
-    assert uri_params({}, object())["time"].endswith("+0900")  # the generic spider: the default zone
+    assert uri_params({}, object())["time"].endswith("+09-00")  # the generic spider: the default zone
     assert night_offset([get_profile("yonhap"), get_profile("kbs")]) == "+09:00"
 
 
@@ -72,7 +72,7 @@ def test_outputs_and_summaries_share_one_format_and_a_quiet_night_leaves_no_empt
     [summary_path] = (tmp_path / "data" / "runs").glob("*.json")
     for stem in [*names["dailyview"], *names["hani"], summary_path.stem]:
         assert STAMP_RE.match(stem), stem
-        assert stem.endswith("+0900")  # the sites' zone: named by the night's local date
+        assert stem.endswith("+09-00")  # the sites' zone: named by the night's local date
         assert before - timedelta(seconds=1) <= parse_stamp(stem) <= after
         assert stem[:10] == parse_stamp(stem).astimezone(KST).date().isoformat()
     assert json.loads(summary_path.read_text())["run"] == summary_path.stem  # the report's pages follow it
@@ -123,10 +123,10 @@ def _night_files(data: Path) -> dict[str, Path]:
     files["old-spelling"].write_text("{}")
     files["index"] = runs / "index.html"
     files["index"].write_text("<html></html>")
-    files["records-old"] = site / "2025-10-01T03-10-00+0900.jsonl"
+    files["records-old"] = site / "2025-10-01T03-10-00+09-00.jsonl"
     files["records-old"].write_text('{"url": "https://dailyview.net/article/1/"}\n')
-    files["empty-old"] = site / "2025-10-02T03-10-00+0900.jsonl"
-    files["empty-new"] = site / "2025-12-19T03-10-00+0900.jsonl"
+    files["empty-old"] = site / "2025-10-02T03-10-00+09-00.jsonl"
+    files["empty-new"] = site / "2025-12-19T03-10-00+09-00.jsonl"
     for key in ("empty-old", "empty-new"):
         files[key].write_bytes(b"")
     for key, days_ago in (("torn-old", 40), ("torn-new", 2)):

@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 def run_stem(started: float, utc_offset: str = DEFAULT_OFFSET) -> str:
     """The file stem of a night's summary and report: the same stamp as the night's JSONL outputs, the
-    local start in the sites' zone (export/names.py): the 03:10 KST night of the 5th is 2025-12-05T03-10-00+0900."""
+    local start in the sites' zone (export/names.py): the 03:10 KST night of the 5th is 2025-12-05T03-10-00+09-00."""
     return stamp(datetime.fromtimestamp(started, timezone.utc), utc_offset)
 
 

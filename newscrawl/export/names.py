@@ -2,14 +2,15 @@
 
 Scrapy names outputs ``%(time)s`` in UTC (``2025-12-04T18-10-00+00-00``) and crawlall named its
 summaries another way (``2025-12-04T18-10-00Z``): the 03:10 KST night of 2025-12-05 was filed under
-the 4th, in two spellings.  Every name is now a ``stamp``: the local time of the run's start in the
-site's time zone (the profile's ``utc_offset``), colons as dashes, the offset at the end:
+the 4th, in two spellings.  Every name is now a ``stamp``: Scrapy's own spelling (colons as dashes,
+the offset at the end), but of the local time of the run's start in the site's time zone (the
+profile's ``utc_offset``):
 
-    data/yonhap/2025-12-05T03-10-00+0900.jsonl      data/runs/2025-12-05T03-10-00+0900.json
+    data/yonhap/2025-12-05T03-10-00+09-00.jsonl      data/runs/2025-12-05T03-10-00+09-00.json
 
 so that a name starts with the date a person calls that night, sorts in time order, and says its
 own offset.  ``uri_params`` is the FEED_URI_PARAMS function that puts it in ``%(time)s``;
-``parse_stamp`` reads it back (and the two older spellings, for data written before).
+``parse_stamp`` reads it back (and the old runs' ``Z``, for data written before).
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ def stamp(moment: datetime, utc_offset: str = DEFAULT_OFFSET) -> str:
     """*moment* (aware; naive is UTC) as a file-name stamp in the zone *utc_offset* (``+09:00``)."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(parse_offset(utc_offset)).strftime(STAMP_FORMAT)
+    text = moment.astimezone(parse_offset(utc_offset)).strftime(STAMP_FORMAT)  # ...+0900
+    return f"{text[:-2]}-{text[-2:]}"  # ...+09-00, as Scrapy spells %(time)s
 
 
 def parse_stamp(text: str) -> datetime | None:
