@@ -118,11 +118,13 @@ def row(name: str, real: dict, fix: dict, base: tuple[dict, dict] | None) -> lis
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--corpus", default=DEFAULT_CORPUS, help="realpages folder (default: %(default)s)")
+    parser.add_argument("--corpus", default=DEFAULT_CORPUS, help="realpages folder (default: $REALPAGES)")
     parser.add_argument("--only", help="comma-separated families (default: every family)")
     parser.add_argument("--write", action="store_true", help="update the ablation section of docs/benchmarks.md")
     args = parser.parse_args(argv)
     logging.disable(logging.WARNING)
+    if not args.corpus:
+        parser.error("give the corpus: --corpus DIR (or REALPAGES=DIR), a folder holding pages/")
     pages = load_pages(Path(args.corpus))
     fixtures = article_pages()
     families = args.only.split(",") if args.only else list(rule_families()) + list(GROUPS)

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import logging
 import re
 import sys
@@ -49,7 +50,7 @@ from benchmarks.common import command_line, md_table, versions_line, write_secti
 from newscrawl.page import page_record  # noqa: E402
 from newscrawl.sites import generic_profile, profile_for_url  # noqa: E402
 
-DEFAULT_CORPUS = "/work/shared/realpages"  # the development corpus on the team's machine (a default only)
+DEFAULT_CORPUS = os.environ.get("REALPAGES", "")  # a corpus of saved pages with ground truth (pages/*.html + *.json)
 PLACEHOLDER_URL = "https://example.com/article"  # for pages saved without their URL
 
 
@@ -253,7 +254,7 @@ def goals(results: dict[str, list[dict]]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--corpus", default=DEFAULT_CORPUS, help="folder holding pages/ (default: %(default)s)")
+    parser.add_argument("--corpus", default=DEFAULT_CORPUS, help="folder holding pages/ (default: $REALPAGES)")
     parser.add_argument("--lang", help="only pages of this language")
     parser.add_argument("--ids", help="only these page ids (comma-separated)")
     parser.add_argument("--only", action="append", choices=list(EXTRACTORS), help="only these extractors")
@@ -265,6 +266,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.disable(logging.WARNING)  # trafilatura's chatter about odd pages
 
+    if not args.corpus:
+        parser.error("give the corpus: --corpus DIR (or REALPAGES=DIR), a folder holding pages/")
     pages = load_pages(Path(args.corpus), args.lang, set(args.ids.split(",")) if args.ids else None)
     if not pages:
         raise SystemExit("no pages selected")

@@ -70,6 +70,7 @@ class Config:
     report: bool
     # NEWSCRAWL_ALLOWED_NETWORKS: non-public networks requests may go to all the same (middlewares/addresses.py)
     allowed_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+    log_site: bool  # NEWSCRAWL_LOG_SITE: [<site>] on the log lines about a site (extensions/sitelog.py)
 
     @property
     def replaying(self) -> bool:
@@ -217,6 +218,7 @@ def build_config(settings) -> Config:
         progress_interval=_number(settings, "NEWSCRAWL_PROGRESS_INTERVAL", minimum=0),
         report=_bool(settings, "NEWSCRAWL_REPORT"),
         allowed_networks=allowed_networks(settings),
+        log_site=_bool(settings, "NEWSCRAWL_LOG_SITE"),
     )
 
 

@@ -39,6 +39,8 @@ FEED_EXPORTERS = {
     "jsonl": "newscrawl.export.DurableJsonLinesExporter",
 }
 FEED_EXPORT_FIELDS = EXPORT_FIELDS
+# one time format in every name, the night's local date first (newscrawl/export/names.py)
+FEED_URI_PARAMS = "newscrawl.export.names.uri_params"
 
 # -- politeness ----------------------------------------------------------------------------------
 NEWSCRAWL_CONTACT = os.environ.get("NEWSCRAWL_CONTACT", "https://github.com/newscrawl/newscrawl")
@@ -117,6 +119,8 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 LOG_LEVEL = "INFO"
 
 COMMANDS_MODULE = "newscrawl.commands"
+# `scrapy check`: one contract per site spider, against NEWSCRAWL_REPLAY (newscrawl/contracts.py)
+SPIDER_CONTRACTS = {"newscrawl.contracts.SampleArticle": 10}
 EXTENSIONS = {
     # the FeedExporter that confirms each write: only a line written (and fsynced) marks its article
     "scrapy.extensions.feedexport.FeedExporter": None,
@@ -125,7 +129,10 @@ EXTENSIONS = {
     "newscrawl.extensions.health.HealthCheck": 100,
     "newscrawl.extensions.progress.ProgressLog": 110,
     "newscrawl.extensions.gcfreeze.GcFreeze": 120,
+    # first of all (LogStats is at 0): its spider_opened names the site before the first "Crawled 0 pages"
+    "newscrawl.extensions.sitelog.SiteInLog": -10,
 }
+NEWSCRAWL_LOG_SITE = True  # log lines about a site start with [<site>] (extensions/sitelog.py)
 NEWSCRAWL_GC_FREEZE = True  # gc.freeze() once started: ~10% less CPU per article (extensions/gcfreeze.py)
 NEWSCRAWL_PROGRESS_INTERVAL = 60  # seconds between progress lines per site (0: off)
 SPIDER_MIDDLEWARES = {

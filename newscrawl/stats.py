@@ -60,10 +60,13 @@ DISCOVERY_SITEMAP_REFUSED = "discovery/sitemap_refused"
 DISCOVERY_BAD_LISTING = "discovery/bad_listing"
 DISCOVERY_CAPPED = "discovery/capped"  # URLs a per-source or per-run cap left out
 DISCOVERY_SOURCES_OK = "discovery/sources_ok"  # feeds, sitemaps and listings that parsed
+DISCOVERY_FEED_REPAIRED = "discovery/feed_repaired"  # a feed that is not well-formed XML, read tolerantly
+DISCOVERY_ROBOTS_SITEMAPS = "discovery/robots_sitemaps"  # sitemaps taken from robots.txt Sitemap: lines
+DISCOVERY_ROBOTS_NO_SITEMAP = "discovery/robots_no_sitemap"  # robots.txt asked for, naming no sitemap
 
 
 def discovery_bad(what: str) -> str:
-    """``bad_feed``, ``bad_sitemap``, ``unsafe_xml``."""
+    """``bad_feed``, ``bad_sitemap``, ``unsafe_xml``, ``gzip_bomb``."""
     return f"discovery/{what}"
 
 

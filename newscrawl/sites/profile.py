@@ -38,6 +38,7 @@ class Discovery:
     max_listing_pages: int = 3  # pagination bound per listing page
     max_age_days: float = 7.0  # sitemap/feed entries older than this are not followed
     base_url: str = ""  # for feeds whose <link>s are relative (hani)
+    robots_sitemaps: bool = False  # also read the sitemaps that robots.txt names (Sitemap: lines)
 
 
 @dataclass(frozen=True)
