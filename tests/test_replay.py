@@ -140,7 +140,7 @@ def test_default_output_is_utf8_jsonl_under_data(tmp_path):
                    cwd=ROOT, env=env, check=True, capture_output=True)
     files = list((tmp_path / "data" / "kbs").glob("*.jsonl"))
     assert len(files) == 1
-    assert files[0].name.endswith("+00-00.jsonl")  # the UTC time of the run
+    assert files[0].name.endswith("+09-00.jsonl")  # the night named in the site's zone (Korea time)
     text = files[0].read_text(encoding="utf-8")
     assert "\\u" not in text and "韓国" in text  # Japanese unescaped
     assert {json.loads(line)["url"] for line in text.splitlines()} == set(expected_records(SITE_FIXTURES / "kbs"))
