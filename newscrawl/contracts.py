@@ -36,7 +36,7 @@ def sample_article(profile, replay: tuple[str, ...]) -> str:
         raise NoSample(f"{profile.key}: scrapy check runs against an archive: "
                        "-s NEWSCRAWL_REPLAY=FILE (`make check` builds one from the test fixtures)")
     archive = _archive(tuple(replay))
-    for url in sorted(archive.index):
+    for url in sorted({capture.uri for captures in archive.captures.values() for capture in captures}):
         if same_site(url, profile) and profile.is_article_url(canonical_url(url, profile)):
             stored = archive.get(url)
             if stored is not None and stored.status == 200:

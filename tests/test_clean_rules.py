@@ -32,10 +32,12 @@ def test_photo_credit_lines_and_figures_are_dropped():
     assert body(html) == PROSE_TEXT
 
 
-def test_a_sites_own_credit_label_is_a_profile_rule_not_a_generic_one():
-    html = "<p>引用:韓国大統領室</p>" + PROSE  # dailyview's credit line; elsewhere 引用: may open a quotation
+def test_a_short_source_line_is_a_credit_but_a_quotation_is_text():
+    html = "<p>引用:韓国大統領室</p>" + PROSE  # a picture's source, as the Japanese Korea-news sites print it
     assert body(html, get_profile("dailyview")) == PROSE_TEXT
-    assert body(html) == "引用:韓国大統領室\n\n" + PROSE_TEXT
+    assert body(html) == PROSE_TEXT  # the generic rules know the convention too (DESIGN: 引用:… credits)
+    quote = "引用：「これは記事の中で誰かの言葉を引いて説明するための長い段落である。」と彼は述べた。"
+    assert body(f"<p>{quote}</p>" + PROSE) == quote + "\n\n" + PROSE_TEXT  # 引用: opening a quotation stays
 
 
 def test_email_line_ends_the_body_and_names_the_author():

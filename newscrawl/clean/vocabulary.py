@@ -54,6 +54,9 @@ CLUTTER_HEADING_RE = re.compile(
 # 【関連】 lines, licence notices) were taken out: the blocks around such labels go by class and shape.
 LINE_FAMILIES: dict[str, tuple[str, ...]] = {
     "credit": (
+        # "引用:KBS", "引用：韓国大統領室": a picture's source on Japanese Korea-news pages (a short line;
+        # a long paragraph starting 引用: is a quotation, not a credit)
+        r"^[(（]?引用\s*[:：]\s*[^。]{1,40}[)）]?$",
         r"^[(（]?画像出典\s*[:：]",
         r"^[(（]?写真(?:提供)?\s*[=＝:：]",
         r"^[(（]?(?:写真|画像|資料写真)\s*[(（]?[^)）]{0,30}[)）]\s*$",
