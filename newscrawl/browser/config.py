@@ -110,9 +110,18 @@ def proxy_from_environment(settings) -> dict | None:
     return proxy
 
 
-def configure_browser(settings, profile: SiteProfile | None) -> None:
-    """Switch scrapy-playwright on for this spider when it has browser pages (see the docstring)."""
+def configure_browser(settings, profile: SiteProfile | None, spider_name: str = "news") -> None:
+    """Switch scrapy-playwright on for this spider when it has browser pages (see the docstring).
+
+    Without scrapy-playwright installed (the [browser] extra), a spider that needs it gets an extension
+    that stops it at start with one line saying what to install (browser/absent.py), not an ImportError."""
     if not browser_needed(settings, profile):
+        return
+    from .absent import refuse_browser
+    from .executable import browser_support_missing
+
+    if browser_support_missing(spider_name):
+        refuse_browser(settings)
         return
     middlewares = settings.getdict("DOWNLOADER_MIDDLEWARES")
     replay_at, record_at = middlewares.get(REPLAY_MW) or 950, middlewares.get(RECORD_MW) or 960

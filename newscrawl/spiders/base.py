@@ -25,9 +25,6 @@ from twisted.python.failure import Failure
 from .. import meta as M
 from .. import stats as keys
 from ..browser import browser_meta, configure_browser
-from ..browser.absent import refuse_browser
-from ..browser.config import browser_needed
-from ..browser.executable import browser_support_missing
 from ..config import Config, config_of, pin_data_dir
 from ..discovery.links import ArticleLink, Found, from_feed, from_listing, from_robots, from_sitemap, served_at
 from ..extract.encoding import decode
@@ -70,11 +67,7 @@ class BaseNewsSpider(scrapy.Spider):
     @classmethod
     def update_settings(cls, settings) -> None:
         super().update_settings(settings)
-        profile = getattr(cls, "profile", None)
-        if browser_needed(settings, profile) and browser_support_missing(cls.name or "news"):
-            refuse_browser(settings)  # no [browser] extra: one line and exit 3 at start (browser/absent.py)
-        else:
-            configure_browser(settings, profile)  # scrapy-playwright only when needed
+        configure_browser(settings, getattr(cls, "profile", None), cls.name or "news")  # only when needed
         if not settings.getdict("FEEDS") and settings.get("NEWSCRAWL_OUTPUT"):
             settings.set("FEEDS", {default_output(settings): {
                 "format": "jsonlines", "encoding": "utf8", "fields": EXPORT_FIELDS,

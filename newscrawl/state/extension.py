@@ -114,7 +114,7 @@ class StateExtension:
                 keys.inc(self.stats, keys.EXPORT_TORN_TAIL)
                 logger.warning("Export %s ended with a partial line (%d bytes: a run was killed while writing "
                                "it): moved to %s.torn; its article was never marked and is fetched again",
-                               path, torn, path.name)
+                               path, torn, path.name, extra={"spider": spider})
             key = str(path.resolve())
             start, size = self.store.scanned_bytes(key), path.stat().st_size
             if size <= start:
@@ -127,7 +127,8 @@ class StateExtension:
             added = self.store.mark_many(rows)
             if added:
                 keys.inc(self.stats, keys.STATE_RECOVERED, added)
-                logger.warning("Recovered %d exported articles that a killed run had not marked done", added)
+                logger.warning("Recovered %d exported articles that a killed run had not marked done", added,
+                               extra={"spider": spider})
 
     # -- signals ------------------------------------------------------------------------------------
     def spider_opened(self, spider) -> None:
