@@ -135,7 +135,7 @@ def _tail_lines(path: Path, start: int) -> list[tuple[int, int, bytes]]:
 
 
 def recover_shard(committer: Committer, path: str | Path, site: str | None = None,
-                  report: Recovery | None = None) -> Recovery:
+                  report: Recovery | None = None, queue: str | None = None) -> Recovery:
     report = report or Recovery()
     path = Path(path)
     key = str(path.resolve())
@@ -162,7 +162,7 @@ def recover_shard(committer: Committer, path: str | Path, site: str | None = Non
             continue
         status = committer.commit_status(url, record.get("site") or site or "", record.get("content_hash"), key,
                                          before, after, revision=int(record.get("revision") or 1),
-                                         modified_at=record.get("modified_at"))
+                                         modified_at=record.get("modified_at"), queue=queue)
         results.append((before, after, line, status))
         if status != DUPLICATE:
             report.committed += status == "ok"
@@ -191,11 +191,12 @@ def recover_shard(committer: Committer, path: str | Path, site: str | None = Non
 
 
 def recover_shards(committer: Committer, paths: list[str | Path] | None = None,
-                   site: str | None = None) -> Recovery:
-    """Recover every shard of the committer's worker id (default: those it registered)."""
+                   site: str | None = None, queue: str | None = None) -> Recovery:
+    """Recover every shard of the committer's worker id (default: those it registered).
+    *queue*: the queue's site when it is not the records' (the generic spider's "news")."""
     report = Recovery()
     for path in (paths if paths is not None else committer.shards()):
-        recover_shard(committer, path, site, report)
+        recover_shard(committer, path, site, report, queue)
     if report.committed or report.duplicates:
         logger.warning("Recovered worker %s: %d line(s) committed, %d duplicate(s) moved out",
                        committer.worker_id, report.committed, report.duplicates)
