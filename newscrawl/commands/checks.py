@@ -65,7 +65,12 @@ def checked_state(config: Config) -> None:
 
 
 def site_lock(config: Config, site: str) -> RunLock:
-    """One run per site at a time: the lock ``<data dir>/locks/<site>.lock``, taken or Refused(75)."""
+    """One run per site at a time: the lock ``<data dir>/locks/<site>.lock``, taken or Refused(75).
+    Distributed mode: the workers of a site share its queue; each holds its own worker lock instead."""
+    if config.distributed:
+        from ..distributed.mode import worker_lock
+
+        return worker_lock(config)
     lock = RunLock(config.locks_dir / f"{site}.lock")
     try:
         taken = lock.acquire()

@@ -12,6 +12,7 @@ from __future__ import annotations
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
+from ..distributed.mode import STOP_REDIS_LOST
 from ..extensions.health import HealthCheck
 from ..sites import all_profiles
 from .checks import (
@@ -58,3 +59,5 @@ class Command(ScrapyCrawl):
         health = crawler.get_extension(HealthCheck)
         if config.strict and health is not None and health.verdict is not None and health.verdict.failed:
             self.exitcode = EXIT_RUN_FAILED
+            if health.verdict.summary.get("finish_reason") == STOP_REDIS_LOST:  # distributed: Redis is gone
+                self.exitcode = EXIT_NO_NETWORK
