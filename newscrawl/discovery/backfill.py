@@ -60,6 +60,12 @@ class DateRange:
         until = meta.get("until") or ""
         return cls(date.fromisoformat(meta["since"]), date.fromisoformat(until) if until else None)
 
+    @classmethod
+    def parse(cls, text: str) -> "DateRange":
+        """The range from its str(): ``2024-01-01..2024-12-31`` or ``2024-01-01..``."""
+        since, _, until = text.partition("..")
+        return cls(date.fromisoformat(since), date.fromisoformat(until) if until else None)
+
     def __str__(self) -> str:
         return f"{self.since.isoformat()}..{self.until.isoformat() if self.until else ''}"
 

@@ -20,7 +20,7 @@ at any point resumes without reading a finished page again.
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, datetime
 from typing import AsyncIterator
 
 import scrapy
@@ -63,6 +63,15 @@ def page_url(key: str) -> str:
     return key.split(BACKFILL_MARK, 1)[0]
 
 
+def in_range(item: dict, span: DateRange) -> bool:
+    """The record was published in the range (a record without a readable date is kept)."""
+    try:
+        published = datetime.fromisoformat(str(item.get("published_at") or "")).date()
+    except ValueError:
+        return True
+    return span.contains(published)
+
+
 async def _sleep(seconds: float) -> None:
     from twisted.internet import reactor  # here: importing it at module level would install a reactor
 
@@ -100,7 +109,9 @@ class QueueSource:
         profile = self.spider.profile_for(url)
         return profile.key == "news" or same_site(url, profile)
 
-    def enqueue_articles(self, links: list[ArticleLink], source: str) -> int:
+    def enqueue_articles(self, links: list[ArticleLink], source: str, span: DateRange | None = None) -> int:
+        """Queue article links not exported yet.  *span*: the backfill's range, checked again on the
+        record's published_at (a listing link or a sitemap entry does not always say its date)."""
         fresh = self.ext.not_exported(links)
         added = 0
         by_meta: dict[str, list[str]] = {}
@@ -109,7 +120,9 @@ class QueueSource:
             by_meta.setdefault(link.canonical if link.canonical != link.url else "", []).append(link.url)
         for canonical, urls in by_meta.items():
             meta = {"c": canonical} if canonical else {}
-            added += self.ext.call(self.ext.queue.enqueue, self.queue_site, urls, "article", meta)
+            if span is not None:
+                meta["range"] = str(span)
+            added += self.ext.call(self.ext.queue.enqueue, self.queue_site, urls, "article", meta, default=0)
         self.count(keys.QUEUE_ENQUEUED, added)
         if added:
             logger.info("Queued %d article URL(s) from %s (%d were queued, done or exported already)",
@@ -121,7 +134,7 @@ class QueueSource:
         for page in pages:
             meta = {**span.as_meta(), "depth": page.depth}
             added += self.ext.call(self.ext.queue.enqueue, self.queue_site, [page_key(page.url, span)],
-                                   page.kind, meta)
+                                   page.kind, meta, default=0)
         self.count(keys.QUEUE_ENQUEUED, added)
         return added
 
@@ -227,8 +240,12 @@ class QueueSource:
     def parse_article(self, response):
         lease = lease_of(response)
         produced = False
+        span = DateRange.parse(lease.meta.get("range")) if lease is not None and lease.meta.get("range") else None
         try:
             for output in self.spider.parse_article(response):
+                if span is not None and isinstance(output, dict) and not in_range(output, span):
+                    self.count(keys.BACKFILL_OUT_OF_RANGE)
+                    continue  # published outside -a since/until: not this backfill's (settled below)
                 produced = True  # its lease is settled by the export (commit) or by item_dropped
                 yield output
         except Exception as exc:
@@ -263,7 +280,7 @@ class QueueSource:
         self.count(keys.BACKFILL_PAGES)
         if found.usable:
             self.count(keys.DISCOVERY_SOURCES_OK)
-        self.enqueue_articles(found.articles, response.url)
+        self.enqueue_articles(found.articles, response.url, span)
         self.enqueue_pages(found.pages, span)
 
     def on_error(self, failure):

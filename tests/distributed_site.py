@@ -1,0 +1,103 @@
+"""Replayed sites for the distributed tests: many synthetic dailyview articles, and an archive of
+monthly sitemaps for the backfill (built at test time from tests/synthetic.py's template).
+
+    site = archive_site(tmp / "site", months(2023, 1, 24), per_month=3)   # index + 24 monthly sitemaps
+    warc = build(site, tmp)                                                 # the WARC to replay
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+from newscrawl.replay.build import build_warc
+from tests.helpers import ROOT, SCRAPY
+from tests.synthetic import article_page, make_site
+
+BASE = "https://dailyview.net"
+TEMPLATE_DATE = "2025-12-04T10:05:00+09:00"  # the template article's published time
+
+
+def article_url(n: int) -> str:
+    return f"{BASE}/article/{n}/"
+
+
+def months(year: int, month: int, count: int) -> list[tuple[int, int]]:
+    out = []
+    for _ in range(count):
+        out.append((year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def _entry(url: str, file: str, content_type: str) -> str:
+    return f'[[response]]\nurl = "{url}"\nfile = "{file}"\ncontent_type = "{content_type}"\n'
+
+
+def archive_site(folder: Path, periods: list[tuple[int, int]], per_month: int) -> Path:
+    """/wp-sitemap.xml indexes one sitemap per month (``sitemap-pt-post-YYYY-MM.xml``), each listing
+    *per_month* articles published on the 15th of its month.  Article numbers: 1, 2, ... in month order."""
+    folder.mkdir(parents=True, exist_ok=True)
+    entries = []
+    index = []
+    n = 0
+    for year, month in periods:
+        name = f"sitemap-pt-post-{year}-{month:02d}.xml"
+        index.append(f"<sitemap><loc>{BASE}/{name}</loc></sitemap>")
+        urls = []
+        for _ in range(per_month):
+            n += 1
+            day = f"{year}-{month:02d}-15T10:00:00+09:00"
+            urls.append(f"<url><loc>{article_url(n)}</loc><lastmod>{day}</lastmod></url>")
+            (folder / f"a{n}.html").write_text(article_page(n).replace(TEMPLATE_DATE, day), encoding="utf-8")
+            entries.append(_entry(article_url(n), f"a{n}.html", "text/html; charset=UTF-8"))
+        (folder / name).write_text('<?xml version="1.0" encoding="UTF-8"?>'
+                                   '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                                   + "".join(urls) + "</urlset>", encoding="utf-8")
+        entries.append(_entry(f"{BASE}/{name}", name, "application/xml; charset=UTF-8"))
+    (folder / "wp-sitemap.xml").write_text('<?xml version="1.0" encoding="UTF-8"?>'
+                                           '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                                           + "".join(index) + "</sitemapindex>", encoding="utf-8")
+    entries.append(_entry(f"{BASE}/wp-sitemap.xml", "wp-sitemap.xml", "application/xml; charset=UTF-8"))
+    (folder / "site.toml").write_text("\n".join(entries), encoding="utf-8")
+    return folder
+
+
+def many_articles(folder: Path, count: int) -> tuple[Path, list[str]]:
+    """A site of *count* synthetic articles and their URLs (tests/synthetic.py)."""
+    numbers = list(range(1, count + 1))
+    return make_site(folder, numbers), [article_url(n) for n in numbers]
+
+
+def build(site: Path, tmp: Path) -> Path:
+    warc = tmp / f"{site.name}.warc.gz"
+    build_warc(warc, [site])
+    return warc
+
+
+def worker(spider: str, redis_url: str, data: Path, out: Path, *args: str, warc: Path | None = None,
+           settings: dict | None = None, stats: Path | None = None) -> subprocess.Popen:
+    """`scrapy crawl SPIDER -s NEWSCRAWL_REDIS_URL=... -O out` as a background process (its log in out.log)."""
+    cmd = [SCRAPY, "crawl", spider, "-O", str(out), "-s", "LOG_LEVEL=INFO", *args]
+    every = {"NEWSCRAWL_STATS_FILE": str(stats or out.with_suffix(".stats.json")), **(settings or {})}
+    if redis_url:
+        every["NEWSCRAWL_REDIS_URL"] = redis_url
+    if warc is not None:
+        every["NEWSCRAWL_REPLAY"] = str(warc)
+    for key, value in every.items():
+        cmd += ["-s", f"{key}={value}"]
+    log = out.with_suffix(".log").open("ab")
+    env = {**os.environ, "NEWSCRAWL_DATA_DIR": str(data)}
+    return subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
+
+
+def stats_of(out: Path) -> dict:
+    path = out.with_suffix(".stats.json")
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def lines(paths) -> list[dict]:
+    return [json.loads(line) for path in paths if Path(path).exists()
+            for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
