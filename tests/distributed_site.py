@@ -78,10 +78,11 @@ def build(site: Path, tmp: Path) -> Path:
 
 
 def worker(spider: str, redis_url: str, data: Path, out: Path, *args: str, warc: Path | None = None,
-           settings: dict | None = None, stats: Path | None = None) -> subprocess.Popen:
-    """`scrapy crawl SPIDER -s NEWSCRAWL_REDIS_URL=... -O out` as a background process (its log in out.log)."""
-    cmd = [SCRAPY, "crawl", spider, "-O", str(out), "-s", "LOG_LEVEL=INFO", *args]
-    every = {"NEWSCRAWL_STATS_FILE": str(stats or out.with_suffix(".stats.json")), **(settings or {})}
+           settings: dict | None = None, default_output: bool = False) -> subprocess.Popen:
+    """`scrapy crawl SPIDER -s NEWSCRAWL_REDIS_URL=... -O out` as a background process; its log is
+    out.log, its stats out.stats.json.  *default_output*: no -O (the default output in the data folder)."""
+    cmd = [SCRAPY, "crawl", spider, "-s", "LOG_LEVEL=INFO", *args] + ([] if default_output else ["-O", str(out)])
+    every = {"NEWSCRAWL_STATS_FILE": str(out.with_suffix(".stats.json")), **(settings or {})}
     if redis_url:
         every["NEWSCRAWL_REDIS_URL"] = redis_url
     if warc is not None:
@@ -101,3 +102,46 @@ def stats_of(out: Path) -> dict:
 def lines(paths) -> list[dict]:
     return [json.loads(line) for path in paths if Path(path).exists()
             for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+class PageLog:
+    """Add-on: append every archive page a crawl walks (once its links are queued and its lease
+    settled) to FAULT_PAGES_LOG; with FAULT_KILL_AFTER_PAGES=N, SIGKILL the crawl right after its
+    Nth page: a walk killed mid-way at a moment that does not depend on timing.
+
+        -s 'ADDONS={"tests.distributed_site.PageLog": 0}' -s FAULT_PAGES_LOG=pages.txt -s FAULT_KILL_AFTER_PAGES=5
+    """
+
+    def __init__(self, crawler=None) -> None:
+        self.crawler = crawler
+
+    def update_settings(self, settings) -> None:  # add-on: Scrapy builds it with from_crawler, which is all it needs
+        pass
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        from scrapy import signals
+
+        extension = cls(crawler)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        return extension
+
+    def spider_opened(self, spider) -> None:
+        import signal
+
+        source = spider.queue_source
+        settings = self.crawler.settings
+        after = settings.getint("FAULT_KILL_AFTER_PAGES")
+        log = Path(settings.get("FAULT_PAGES_LOG"))
+        walked = []
+        parse_page = source.parse_page
+
+        def parse_and_log(response):
+            parse_page(response)
+            walked.append(response.url)
+            with log.open("a", encoding="utf-8") as fh:
+                fh.write(response.url + "\n")
+            if after and len(walked) >= after:
+                os.kill(os.getpid(), signal.SIGKILL)
+
+        source.parse_page = parse_and_log
