@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import os
+import random
+import re
 import subprocess
 from pathlib import Path
 
 from newscrawl.replay.build import build_warc
 from tests.helpers import ROOT, SCRAPY
-from tests.synthetic import article_page, make_site
+from tests.synthetic import article_page
 
 BASE = "https://dailyview.net"
 TEMPLATE_DATE = "2025-12-04T10:05:00+09:00"  # the template article's published time
@@ -51,7 +53,7 @@ def archive_site(folder: Path, periods: list[tuple[int, int]], per_month: int) -
             n += 1
             day = f"{year}-{month:02d}-15T10:00:00+09:00"
             urls.append(f"<url><loc>{article_url(n)}</loc><lastmod>{day}</lastmod></url>")
-            (folder / f"a{n}.html").write_text(article_page(n).replace(TEMPLATE_DATE, day), encoding="utf-8")
+            (folder / f"a{n}.html").write_text(distinct_page(n, day), encoding="utf-8")
             entries.append(_entry(article_url(n), f"a{n}.html", "text/html; charset=UTF-8"))
         (folder / name).write_text('<?xml version="1.0" encoding="UTF-8"?>'
                                    '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
@@ -65,10 +67,37 @@ def archive_site(folder: Path, periods: list[tuple[int, int]], per_month: int) -
     return folder
 
 
+_BODY_RE = re.compile(r'(<div class="entry-content">)(.*?)(</div><!-- \.entry-content -->)', re.S)
+# words of news Japanese; a body is random sentences of them, so that no two articles are
+# near-duplicates (tests/synthetic.py's bodies differ only in numbers: every article would be
+# marked a near-duplicate of every other, which is not what a real archive looks like)
+_WORDS = ("政府 与党 野党 国会 大統領 首相 外相 会談 協議 合意 発表 記者 会見 経済 物価 金利 輸出 半導体 企業 投資 "
+          "株価 市場 為替 予算 選挙 世論 調査 支持率 地方 ソウル 釜山 仁川 大邱 光州 済州 東京 大阪 北朝鮮 ミサイル "
+          "軍 演習 警察 事件 裁判 判決 検察 捜査 容疑者 被害 事故 火災 地震 台風 豪雨 気温 観光 航空 鉄道 道路 "
+          "病院 医師 患者 学校 大学 学生 教育 入試 文化 映画 ドラマ 俳優 歌手 公演 アイドル 音楽 番組 放送 視聴率 "
+          "野球 サッカー 選手 監督 試合 優勝 記録 五輪 代表 技術 人工知能 通信 電池 自動車 工場 雇用 賃金 労働 "
+          "組合 住宅 価格 人口 出生 高齢 年金 福祉 環境 電力 原発 エネルギー 外交 同盟 首脳 制裁 交渉 協力").split()
+
+
+def distinct_page(n: int, published: str = TEMPLATE_DATE) -> str:
+    """The template article *n* with a body of its own (seeded by *n*: the same every run)."""
+    rng = random.Random(n)
+    paragraphs = "".join(
+        "<p>" + "".join("".join(rng.choice(_WORDS) for _ in range(rng.randint(6, 10))) + "。"
+                        for _ in range(5)) + "</p>" for _ in range(4))
+    page = _BODY_RE.sub(lambda m: m[1] + paragraphs + m[3], article_page(n), count=1)
+    return page.replace(TEMPLATE_DATE, published)
+
+
 def many_articles(folder: Path, count: int) -> tuple[Path, list[str]]:
-    """A site of *count* synthetic articles and their URLs (tests/synthetic.py)."""
-    numbers = list(range(1, count + 1))
-    return make_site(folder, numbers), [article_url(n) for n in numbers]
+    """A site of *count* articles with distinct bodies, and their URLs."""
+    folder.mkdir(parents=True, exist_ok=True)
+    entries = []
+    for n in range(1, count + 1):
+        (folder / f"a{n}.html").write_text(distinct_page(n), encoding="utf-8")
+        entries.append(_entry(article_url(n), f"a{n}.html", "text/html; charset=UTF-8"))
+    (folder / "site.toml").write_text("\n".join(entries), encoding="utf-8")
+    return folder, [article_url(n) for n in range(1, count + 1)]
 
 
 def build(site: Path, tmp: Path) -> Path:

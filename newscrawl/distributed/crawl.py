@@ -13,9 +13,9 @@ nightly run never builds it.  What it does, in order:
   and a progress line every NEWSCRAWL_PROGRESS_INTERVAL (done, queued, rate, ETA over all workers);
 - item_dropped settles the dropped record's lease (source.py).
 
-Redis not answering: every call waits for it (``NEWSCRAWL_REDIS_WAIT`` seconds, the crawl paused)
-and is sent again (every script is safe to send twice).  If it does not come back, the run
-stops (``queue/redis_lost``, an error: exit status 4) without settling anything more: leases
+Redis not answering: the client sends every command again until it answers (``NEWSCRAWL_REDIS_WAIT``
+seconds, the crawl paused; connection.RidingRetry; every script is safe to send twice).  If it
+does not come back, the run stops (``queue/redis_lost``, an error: exit status 4) without settling anything more: leases
 expire and go to other workers, and an uncommitted last line is recovered when this worker id
 starts again.
 """
@@ -84,21 +84,19 @@ class QueueExtension:
 
     # -- Redis that does not answer ----------------------------------------------------------------------
     def call(self, fn, *args, default=None):
-        """fn(*args); while Redis does not answer, wait for it and send again; after it is lost, *default*."""
+        """fn(*args), or *default* once Redis is lost.  The client itself sends a command again while
+        Redis does not answer (connection.RidingRetry, NEWSCRAWL_REDIS_WAIT): what still fails is lost."""
         if self.mode != REDIS:
             return fn(*args)
-        from .connection import UNREACHABLE, wait_for_redis
+        from .connection import UNREACHABLE
 
-        while not self.redis_lost:
-            try:
-                return fn(*args)
-            except UNREACHABLE as exc:
-                self.count(keys.QUEUE_REDIS_OUTAGES)
-                logger.warning("Redis at %s does not answer (%s): waiting up to %gs for it",
-                               self.client.newscrawl_url, exc, self.config.redis_wait)
-                if not wait_for_redis(self.client, self.config.redis_wait):
-                    self.lose(exc)
-        return default
+        if self.redis_lost:
+            return default
+        try:
+            return fn(*args)
+        except UNREACHABLE as exc:
+            self.lose(exc)
+            return default
 
     def lose(self, exc) -> None:
         if self.redis_lost:
@@ -134,6 +132,8 @@ class QueueExtension:
         if store is None:
             return None
         config = self.config
+        if self.mode == REDIS:  # one round trip; the skip middleware and dedup then ask the same for free
+            self.call(store.prefetch, [canonical, url])
         days = config.gone_days
         if days and any(self.call(store.gone_status, u, days) is not None for u in dict.fromkeys([canonical, url])):
             return "gone"
@@ -235,6 +235,9 @@ class QueueExtension:
             self.queue.forget(lease)
             if source is not None:
                 source.committed(lease)
+        store = store_of(self.crawler)
+        if store is not None:
+            store.forget_prefetched(item["url"])  # the commit wrote its row: no stale answer for it
         if status is None:
             return None  # Redis lost: the line stays, uncommitted and last; recovery settles it
         if status == DUPLICATE:
@@ -259,12 +262,7 @@ class QueueExtension:
     def heartbeat(self) -> None:
         if self.queue is None or self.redis_lost:
             return
-        from .connection import UNREACHABLE
-
-        try:
-            self.queue.heartbeat()
-        except UNREACHABLE:
-            self.count(keys.QUEUE_REDIS_OUTAGES)  # the next beat (or the next call's wait) tries again
+        self.call(self.queue.heartbeat)
 
     def snapshot(self) -> Snapshot | None:
         if self.queue is None or self.redis_lost:
@@ -300,6 +298,7 @@ class QueueExtension:
             from .connection import round_trips
 
             self.stats.set_value(keys.key(keys.QUEUE_ROUND_TRIPS), round_trips(self.client))
+            self.stats.set_value(keys.key(keys.QUEUE_REDIS_OUTAGES), self.client.outages.count)
             logger.info("Worker %s: %d record(s) committed, %d cut (another worker was first), %d Redis "
                         "round trips; shard %s", self.worker_id, keys.get(self.stats.get_stats(),
                                                                            keys.QUEUE_COMMITTED),

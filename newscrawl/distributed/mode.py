@@ -99,9 +99,9 @@ def redis_of(crawler):
         from .connection import connect
 
         config = build_config(crawler.settings)
-        # no quiet reconnection loop inside redis-py: an outage reaches our own handling at once
-        # (wait_for_redis, a re-sent commit, NEWSCRAWL_REDIS_WAIT), which counts and logs it
-        client = connect(config.redis_url, retries=0)
+        # every command rides out a Redis restart for NEWSCRAWL_REDIS_WAIT seconds, counted and said
+        # (connection.RidingRetry); past that, the command raises and the worker stops (crawl.py)
+        client = connect(config.redis_url, ride_out=config.redis_wait)
         setattr(crawler, _CLIENT_ATTR, client)
     return client
 
