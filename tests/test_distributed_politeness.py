@@ -6,13 +6,18 @@ rate, so the check is on the decisions themselves, not on how fast this machine 
 
 from __future__ import annotations
 
+import bisect
 import multiprocessing
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from newscrawl.distributed.connection import connect
 from newscrawl.distributed.politeness import SharedPoliteness, host_rate
+from newscrawl.distributed.queue import WorkQueue
+from tests.distributed_site import distinct_page, lines, stats_of, worker
 from tests.redisserver import redis_client, redis_server  # noqa: F401 - pytest fixtures
 
 RATE = 4.0      # tokens a second: DOWNLOAD_DELAY 0.25
@@ -86,3 +91,81 @@ def test_the_wait_is_what_the_rate_says(redis_client, rate):  # noqa: F811
     wait = polite.acquire("w.example", rate)
     elapsed = polite.last_decision_time - granted_at  # on Redis's clock
     assert wait == pytest.approx(1 / rate - elapsed, abs=1e-3)
+
+
+# -- three `scrapy crawl` workers against one server that logs when each request came -----------------
+class _Logged(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        owner = self.server.owner
+        with owner.lock:
+            owner.times.append((time.monotonic(), self.path))
+        if self.path == "/robots.txt":
+            body, kind = owner.robots.encode(), "text/plain"
+        elif self.path.startswith("/a/"):
+            body, kind = distinct_page(int(self.path.split("/")[2])).encode("utf-8"), "text/html; charset=UTF-8"
+        else:
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class TimedServer:
+    """127.0.0.1 on a free port; ``times``: (monotonic time, path) of every request it got."""
+
+    def __init__(self, robots: str) -> None:
+        self.robots = robots
+        self.times: list[tuple[float, str]] = []
+        self.lock = threading.Lock()
+        self.http = ThreadingHTTPServer(("127.0.0.1", 0), _Logged)
+        self.http.daemon_threads = True
+        self.http.owner = self
+        self.thread = threading.Thread(target=self.http.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.http.server_address[1]}{path}"
+
+    def __enter__(self) -> "TimedServer":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.http.shutdown()
+        self.http.server_close()
+
+
+def most_in_any_window(times: list[float], seconds: float) -> int:
+    times = sorted(times)
+    return max((bisect.bisect_right(times, t + seconds - 1e-9) - i for i, t in enumerate(times)), default=0)
+
+
+def test_three_crawl_workers_together_keep_the_robots_crawl_delay_of_a_host(redis_server, tmp_path):  # noqa: F811
+    articles = 20
+    with TimedServer("User-agent: *\nCrawl-delay: 0.5\n") as server:  # 2 requests/s, whatever DOWNLOAD_DELAY says
+        client = connect(redis_server.url)
+        WorkQueue(client, "producer", ["news"]).enqueue("news", [server.url(f"/a/{n}") for n in range(articles)])
+        client.close()
+        settings = {"DOWNLOAD_DELAY": 0.1, "CONCURRENT_REQUESTS": 2, "NEWSCRAWL_LEASE_SECONDS": 10}
+        procs = [worker("news", redis_server.url, tmp_path / "data", tmp_path / f"w{i}.jsonl", settings=settings)
+                 for i in range(3)]
+        for i, proc in enumerate(procs):
+            assert proc.wait(timeout=180) == 0, (tmp_path / f"w{i}.log").read_text()[-3000:]
+        pages = [t for t, path in server.times if path.startswith("/a/")]
+    assert len(pages) == articles
+    assert len(lines(tmp_path.glob("w*.jsonl"))) == articles
+    stats = [stats_of(tmp_path / f"w{i}.jsonl")["stats"] for i in range(3)]
+    assert sum(1 for s in stats if s.get("newscrawl/queue/committed")) >= 2  # the work was shared
+    assert sum(s.get("newscrawl/politeness/crawl_delay_hosts", 0) for s in stats) >= 1
+    # over all workers: at most rate x window + the bucket's burst of 1 in any window, and the mean rate
+    assert most_in_any_window(pages, 2.0) <= 2 * 2 + 1
+    assert (len(pages) - 1) / (max(pages) - min(pages)) <= 2.0 * 1.05
