@@ -152,6 +152,19 @@ def test_a_worker_whose_redis_goes_away_stops_with_4_and_its_work_is_not_lost(sm
     assert_exactly_once(redis_server, [tmp_path / "out1.jsonl", tmp_path / "out2.jsonl"], urls)
 
 
+def test_a_worker_killed_between_write_and_commit_commits_its_line_when_it_starts_again(small_site, tmp_path,  # noqa: F811
+                                                                                      redis_server):
+    warc, urls_file, urls = small_site
+    data = tmp_path / "data"
+    killed = worker(SITE, redis_server.url, data, tmp_path / "out1.jsonl", "-a", f"urls_file={urls_file}", warc=warc,
+                    settings={**KILL_WRITES, "FAULT_KILL_AFTER": 7})
+    assert killed.wait(timeout=120) == -9  # its 7th line is on disk, not committed; its leases are still its own
+    again = finish(worker(SITE, redis_server.url, data, tmp_path / "out2.jsonl", warc=warc), tmp_path / "out2.jsonl")
+    assert_exactly_once(redis_server, [tmp_path / "out1.jsonl", tmp_path / "out2.jsonl"], urls)
+    assert len(lines([tmp_path / "out1.jsonl"])) == 7
+    assert again["stats"].get("newscrawl/queue/recovered") == 1  # nobody else had it: committed where it is
+
+
 # -- killed workers and a restarted Redis, at scale ---------------------------------------------------------
 N = 2000
 
