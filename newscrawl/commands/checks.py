@@ -56,7 +56,7 @@ def checked_spider(name: str, known: list[str]) -> None:
 
 
 def checked_state(config: Config) -> None:
-    if config.state_path is None:
+    if config.state_path is None or config.distributed:  # distributed: the state is in Redis
         return
     try:
         StateStore(config.state_path).close()
