@@ -20,6 +20,7 @@ at any point resumes without reading a finished page again.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import date, datetime
 from typing import AsyncIterator
 
@@ -42,6 +43,7 @@ logger = logging.getLogger(__name__)
 LEASE = "newscrawl_lease"  # request meta: the queue lease the request works on
 BACKFILL_MARK = "#newscrawl-backfill="  # a page's queue key: its URL + the walk's range
 IDLE_POLL = 0.5  # seconds between looks at the queue when it has nothing for us yet
+ORPHAN_SECONDS = 1.0  # the crawl idle this long with leases outstanding: those leases have no outcome
 PAGE_KINDS = ("sitemap", "listing", ARCHIVE)
 GONE = frozenset({404, 410})
 
@@ -84,10 +86,15 @@ class QueueSource:
     def __init__(self, spider) -> None:
         self.spider = spider
         self.queue_site = spider.name
-        concurrency = spider.crawler.settings.getint("CONCURRENT_REQUESTS")
-        self.max_in_flight = max(2, concurrency)  # leases held at once: enough to keep every slot busy
+        settings = spider.crawler.settings
+        # leases held at once: enough to keep the download slots busy, few enough that a worker does not
+        # sit on URLs other workers could take (a queue is mostly one site: one slot of
+        # CONCURRENT_REQUESTS_PER_DOMAIN); taken in batches of half of it (one round trip each)
+        self.max_in_flight = max(2, min(settings.getint("CONCURRENT_REQUESTS"),
+                                        4 * settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")))
+        self.batch = max(1, self.max_in_flight // 2)
         self.yielded: set[tuple[str, str]] = set()
-        self._idle_seen = 0
+        self._idle_since: float | None = None  # since when the crawl has nothing in flight but leases
         self._queue_read = False
 
     @property
@@ -170,17 +177,17 @@ class QueueSource:
         queue = self.ext.queue
         while not self.ext.stopping:
             room = self.max_in_flight - len(queue.in_flight)
-            if room <= 0:
+            if room < self.batch:
+                self._settle_orphans()
                 await _sleep(0.05)
                 continue
-            leases = self.ext.call(queue.lease, min(room, 10))
+            leases = self.ext.call(queue.lease, room)
             if leases is not None and not self._queue_read:
                 # the queue is this worker's discovery source: it answered, so the run had a usable one
                 # (the verdict's "no feed, sitemap or listing could be used" is about a broken source)
                 self._queue_read = True
                 self.count(keys.DISCOVERY_SOURCES_OK)
             if leases:
-                self._idle_seen = 0
                 self.count(keys.QUEUE_LEASED, len(leases))
                 for lease in leases:
                     request = self.request_for(lease)
@@ -305,21 +312,23 @@ class QueueSource:
 
     def _settle_orphans(self) -> None:
         """Leases whose request ended with no outcome at all (a component dropped it without a word)
-        would be renewed for ever and keep every worker waiting: when the crawl has nothing left in
-        flight twice in a row, they fail (queued again; a dead letter after the last try)."""
+        would be renewed for ever and keep every worker waiting: when the crawl has had nothing in
+        flight for ORPHAN_SECONDS, they fail (queued again; a dead letter after the last try)."""
         engine = self.spider.crawler.engine
         busy = (engine.downloader.active or engine.scheduler.has_pending_requests()
                 or not engine.scraper.slot.is_idle())
         orphans = [lease for key, lease in self.ext.queue.in_flight.items() if key in self.yielded]
         if busy or not orphans:
-            self._idle_seen = 0
+            self._idle_since = None
             return
-        self._idle_seen += 1
-        if self._idle_seen < 2:
+        now = time.monotonic()
+        if self._idle_since is None:
+            self._idle_since = now
+        if now - self._idle_since < ORPHAN_SECONDS:
             return
         for lease in orphans:
             self.count(keys.QUEUE_NO_OUTCOME)
             logger.error("The request for %s ended without any outcome: queued again", lease.url)
             self.fail(lease, "the request ended without an outcome")
-        self._idle_seen = 0
+        self._idle_since = None
 
