@@ -174,3 +174,23 @@ class PageLog:
                 os.kill(os.getpid(), signal.SIGKILL)
 
         source.parse_page = parse_and_log
+
+
+class DropRequests:
+    """Add-on: a spider middleware that silently drops the start requests whose URL ends with
+    FAULT_DROP_SUFFIX, as a component that loses a request without a word would."""
+
+    def __init__(self, crawler=None) -> None:
+        self.suffix = crawler.settings.get("FAULT_DROP_SUFFIX", "") if crawler is not None else ""
+
+    def update_settings(self, settings) -> None:  # add-on
+        settings["SPIDER_MIDDLEWARES"]["tests.distributed_site.DropRequests"] = 40
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    async def process_start(self, start):
+        async for request in start:
+            if not (self.suffix and getattr(request, "url", "").endswith(self.suffix)):
+                yield request

@@ -165,6 +165,18 @@ def test_a_worker_killed_between_write_and_commit_commits_its_line_when_it_start
     assert again["stats"].get("newscrawl/queue/recovered") == 1  # nobody else had it: committed where it is
 
 
+def test_a_request_lost_without_an_outcome_does_not_keep_the_queue_open(small_site, tmp_path, redis_server):  # noqa: F811
+    warc, _, urls = small_site
+    urls_file = tmp_path / "urls.txt"
+    urls_file.write_text("\n".join(urls[:20]) + "\n", encoding="utf-8")  # 3 errors of 22: a good run
+    run = finish(worker(SITE, redis_server.url, tmp_path / "data", tmp_path / "out.jsonl", "-a", f"urls_file={urls_file}",
+                        warc=warc, settings={"ADDONS": json.dumps({"tests.distributed_site.DropRequests": 0}),
+                                             "FAULT_DROP_SUFFIX": "/article/3/"}), tmp_path / "out.jsonl")
+    assert run["stats"]["newscrawl/queue/no_outcome"] == 3  # tried NEWSCRAWL_MAX_ATTEMPTS times ...
+    assert queue_row(redis_server).dead == 1  # ... then a dead letter, and the worker exits
+    assert len(lines([tmp_path / "out.jsonl"])) == 19
+
+
 # -- killed workers and a restarted Redis, at scale ---------------------------------------------------------
 N = 2000
 

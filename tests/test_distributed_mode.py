@@ -28,8 +28,10 @@ def _crawler(tmp_path, feeds_priority: str = "spider", **settings):
 
 
 class _Spider:
-    def __init__(self, since=None) -> None:
+    def __init__(self, since=None, name: str = "dailyview") -> None:
         self.args = SpiderArgs(since=since)
+        self.name = name
+        self.allowed_domains = ["dailyview.net"]
 
 
 def test_a_nightly_run_is_left_alone(tmp_path):
@@ -58,6 +60,13 @@ def test_distributed_mode_names_the_default_shard_and_hands_the_delay_to_the_sha
     assert crawler.settings.getfloat("DOWNLOAD_DELAY") == 0 and not crawler.settings.getbool("AUTOTHROTTLE_ENABLED")
     assert crawler.settings.getfloat(SHARED_DELAY) == 0.5
     assert build_config(crawler.settings).min_items == 3  # what the user set still holds
+
+
+def test_a_generic_worker_takes_any_host_the_queue_holds(tmp_path):
+    spider = _Spider(name="news")
+    spider.allowed_domains = ["given.example"]  # from its own -a url
+    prepare(_crawler(tmp_path, NEWSCRAWL_REDIS_URL="redis://127.0.0.1:1/0", NEWSCRAWL_WORKER_ID="w8"), spider)
+    assert spider.allowed_domains == []
 
 
 def test_shard_names_carry_the_worker_id_once():

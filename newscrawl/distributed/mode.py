@@ -86,6 +86,10 @@ def prepare(crawler, spider) -> str | None:
     _default(settings, "NEWSCRAWL_MIN_ITEMS", 0)
     _default(settings, "NEWSCRAWL_MIN_CANDIDATES", 0)
     if mode == REDIS:
+        if spider.name == "news":
+            # the generic spider lets only the hosts of its own -a url/feed/sitemap through; a worker
+            # takes whatever the queue holds (its lease of another host would be acked unfetched)
+            spider.allowed_domains = []
         settings.set(SHARED_DELAY, settings.getfloat("DOWNLOAD_DELAY"), priority="cmdline")
         _override(settings, "DOWNLOAD_DELAY", 0)
         _override(settings, "AUTOTHROTTLE_ENABLED", False)

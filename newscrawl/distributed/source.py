@@ -327,6 +327,7 @@ class QueueSource:
         if now - self._idle_since < ORPHAN_SECONDS:
             return
         for lease in orphans:
+            self.count(keys.ERRORS)
             self.count(keys.QUEUE_NO_OUTCOME)
             logger.error("The request for %s ended without any outcome: queued again", lease.url)
             self.fail(lease, "the request ended without an outcome")
