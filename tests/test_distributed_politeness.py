@@ -1,7 +1,8 @@
 """Politeness shared by all workers: one token bucket per host in Redis.
 
-Grant times are Redis's own clock (TIME inside the script), the clock that enforces the
-rate, so the check is on the decisions themselves, not on how fast this machine ran.
+Slot times are Redis's own clock (TIME inside the script, plus the wait it gave), the clock
+that enforces the rate, so the check is on the decisions themselves, not on how fast this
+machine ran.
 """
 
 from __future__ import annotations
@@ -27,15 +28,16 @@ PROCESSES = 4
 
 
 def _hammer(url: str, host: str, seconds: float, out) -> None:
-    """One worker: ask for a token as soon as the last answer allows, for *seconds*."""
+    """One worker: reserve a slot as soon as the last one came, for *seconds*; every third time it
+    also asks once more at once (a careless caller): that only reserves another, later slot."""
     polite = SharedPoliteness(connect(url), burst=BURST)
-    grants, stop = [], time.monotonic() + seconds
+    grants, stop, n = [], time.monotonic() + seconds, 0
     while time.monotonic() < stop:
-        wait = polite.acquire(host, RATE)
-        if wait <= 0:
-            grants.append(polite.last_decision_time)
-        else:
-            time.sleep(min(wait, 0.05))  # and sometimes earlier than told: the bucket must still hold
+        n += 1
+        for _ in range(2 if n % 3 == 0 else 1):
+            wait = polite.acquire(host, RATE)
+            grants.append(polite.last_decision_time + wait)  # when this slot is (Redis's clock)
+        time.sleep(wait)
     out.put(grants)
 
 
@@ -61,7 +63,7 @@ def test_workers_together_keep_one_hosts_rate(redis_server):  # noqa: F811
     for i in range(len(grants)):
         for j in range(i + 1, len(grants)):
             span = grants[j] - grants[i]
-            assert j - i + 1 <= BURST + RATE * span + 1e-6, (i, j, span)
+            assert j - i + 1 <= BURST + RATE * (span + 1e-3), (i, j, span)  # times are kept to the microsecond
     # and the workers together did use the rate (not starved): at least half of it over the run
     span = grants[-1] - grants[0]
     assert len(grants) - 1 >= 0.5 * RATE * span
@@ -166,6 +168,10 @@ def test_three_crawl_workers_together_keep_the_robots_crawl_delay_of_a_host(redi
     stats = [stats_of(tmp_path / f"w{i}.jsonl")["stats"] for i in range(3)]
     assert sum(1 for s in stats if s.get("newscrawl/queue/committed")) >= 2  # the work was shared
     assert sum(s.get("newscrawl/politeness/crawl_delay_hosts", 0) for s in stats) >= 1
-    # over all workers: at most rate x window + the bucket's burst of 1 in any window, and the mean rate
-    assert most_in_any_window(pages, 2.0) <= 2 * 2 + 1
-    assert (len(pages) - 1) / (max(pages) - min(pages)) <= 2.0 * 1.05
+    # over all workers: the mean rate (a bucket of burst 1 allows one request more than rate x time),
+    # and at most rate x window + the burst in any window (+ 1: the slots are exact on Redis's clock,
+    # a request leaves when its worker's reactor gets to it, so two may arrive closer than their slots)
+    span = max(pages) - min(pages)
+    print(f"\n{len(pages)} pages in {span:.1f}s, at most {most_in_any_window(pages, 2.0)} in 2 s")
+    assert (len(pages) - 1 - 1) / span <= 2.0 * 1.02
+    assert most_in_any_window(pages, 2.0) <= 2 * 2 + 1 + 1

@@ -4,8 +4,8 @@ Scrapy's DOWNLOAD_DELAY and AutoThrottle hold per process: N workers would hit a
 as hard.  In distributed mode (mode.py) Scrapy's per-slot delay is set to 0 and AutoThrottle
 off, and this downloader middleware applies the configured DOWNLOAD_DELAY - or the host's
 robots.txt ``Crawl-delay`` when longer - to all workers together (politeness.py's token bucket,
-on Redis's clock).  A request whose host has no token left waits on the reactor's timer (never
-blocking the crawl) and asks again.
+on Redis's clock).  Each request reserves its slot in one round trip and waits for it on the
+reactor's timer (never blocking the crawl).
 
 It sits after the replay middleware (a replayed response is no traffic: nothing to wait for)
 and after RobotsTxtMiddleware: the robots.txt response of a host passes this middleware's
@@ -69,20 +69,15 @@ class SharedPolitenessMiddleware:
         rate = self.rate_for(host)
         if not rate:
             return None
-        waited = 0.0
-        while True:
-            try:
-                wait = self.bucket.acquire(host, rate)  # the client rides out a short outage itself
-            except UNREACHABLE as exc:
-                # no bucket, no request: politeness is never dropped because Redis is away
-                raise PolitenessUnavailable(f"Redis does not answer ({exc}): request not made") from None
-            if wait <= 0:
-                break
-            waited += wait
-            await _sleep(wait)
-        if waited:
+        try:
+            wait = self.bucket.acquire(host, rate)  # our slot (the client rides out a short outage itself)
+        except UNREACHABLE as exc:
+            # no bucket, no request: politeness is never dropped because Redis is away
+            raise PolitenessUnavailable(f"Redis does not answer ({exc}): request not made") from None
+        if wait > 0:
             keys.inc(self.stats, keys.POLITENESS_WAITS)
-            self.stats.inc_value(keys.key(keys.POLITENESS_WAIT_SECONDS), round(waited, 3))
+            self.stats.inc_value(keys.key(keys.POLITENESS_WAIT_SECONDS), round(wait, 3))
+            await _sleep(wait)
         return None
 
     def process_response(self, request: Request, response: Response, spider=None) -> Response:
