@@ -5,8 +5,9 @@
 Each worker is a real `scrapy crawl news -s NEWSCRAWL_REDIS_URL=...` process; they share a
 redis-server (AOF on, fsync always, as docs/distributed.md says to run it) and fetch from one
 local server on 127.0.0.1 that answers every page after 200 ms (threads: answers overlap).  So
-this measures the scaling that latency and politeness allow, not CPU: one worker keeps
-CONCURRENT_REQUESTS_PER_DOMAIN (2) requests in flight, so 2 / 0.2 s = 10 pages/s at most.
+this measures the scaling that latency and politeness allow: one worker keeps its download slot
+for the host (CONCURRENT_REQUESTS_PER_DOMAIN) busy, more workers keep more requests in flight -
+as long as the machine has CPU for them (on one small machine, the workers share its cores).
 
 Timing: the workers start against a queue held open by one lease of the benchmark's own (so
 none exits at once, and Scrapy's start-up is left out); when every worker is up and asking the
