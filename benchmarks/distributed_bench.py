@@ -89,7 +89,8 @@ def run(redis_url: str, base: str, articles: int, workers: int, delay: float, of
         outs.append(out)
         cmd = [SCRAPY, "crawl", "news", "-O", str(out), "-s", "LOG_LEVEL=INFO",
                "-s", f"NEWSCRAWL_REDIS_URL={redis_url}", "-s", f"DOWNLOAD_DELAY={delay}",
-               "-s", f"NEWSCRAWL_STATS_FILE={out.with_suffix('.stats.json')}", "-s", "NEWSCRAWL_PROGRESS_INTERVAL=0"]
+               "-s", f"NEWSCRAWL_STATS_FILE={out.with_suffix('.stats.json')}", "-s", "NEWSCRAWL_PROGRESS_INTERVAL=0",
+               "-s", "NEWSCRAWL_ALLOWED_NETWORKS=127.0.0.1/32"]  # the local server (loopback is refused otherwise)
         log = out.with_suffix(".log").open("wb")
         procs.append(subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                                       env={**os.environ, "NEWSCRAWL_DATA_DIR": str(data)}))

@@ -157,7 +157,8 @@ def test_three_crawl_workers_together_keep_the_robots_crawl_delay_of_a_host(redi
         client = connect(redis_server.url)
         WorkQueue(client, "producer", ["news"]).enqueue("news", [server.url(f"/a/{n}") for n in range(articles)])
         client.close()
-        settings = {"DOWNLOAD_DELAY": 0.1, "CONCURRENT_REQUESTS": 2, "NEWSCRAWL_LEASE_SECONDS": 10}
+        settings = {"DOWNLOAD_DELAY": 0.1, "CONCURRENT_REQUESTS": 2, "NEWSCRAWL_LEASE_SECONDS": 10,
+                    "NEWSCRAWL_ALLOWED_NETWORKS": "127.0.0.1/32"}  # the test server (loopback is refused otherwise)
         procs = [worker("news", redis_server.url, tmp_path / "data", tmp_path / f"w{i}.jsonl", settings=settings)
                  for i in range(3)]
         for i, proc in enumerate(procs):
