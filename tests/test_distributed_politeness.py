@@ -170,9 +170,11 @@ def test_three_crawl_workers_together_keep_the_robots_crawl_delay_of_a_host(redi
     assert sum(1 for s in stats if s.get("newscrawl/queue/committed")) >= 2  # the work was shared
     assert sum(s.get("newscrawl/politeness/crawl_delay_hosts", 0) for s in stats) >= 1
     # over all workers: the mean rate (a bucket of burst 1 allows one request more than rate x time),
-    # and at most rate x window + the burst in any window (+ 1: the slots are exact on Redis's clock,
-    # a request leaves when its worker's reactor gets to it, so two may arrive closer than their slots)
+    # and at most rate x window + the burst in any window.  The slots are exact on Redis's clock; a
+    # request leaves when its worker's reactor gets to it (late by a few hundred ms on a busy machine),
+    # so arrivals get 10% and one request of slack.  Without the bucket, 20 pages come in a second or
+    # two; with DOWNLOAD_DELAY's 10/s instead of the Crawl-delay, in two.
     span = max(pages) - min(pages)
     print(f"\n{len(pages)} pages in {span:.1f}s, at most {most_in_any_window(pages, 2.0)} in 2 s")
-    assert (len(pages) - 1 - 1) / span <= 2.0 * 1.02
+    assert (len(pages) - 1 - 1) / span <= 2.0 * 1.1
     assert most_in_any_window(pages, 2.0) <= 2 * 2 + 1 + 1
