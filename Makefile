@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install crawl test lock clean bench
+.PHONY: install crawl test lock clean bench demo
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,15 +18,28 @@ install: $(VENV)/.installed
 crawl: install
 	$(BIN)/scrapy crawlall
 
+# -n auto: pytest-xdist spreads the tests over every core (each test has its own folders and ports)
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
+
+# Replay the shipped fixture sites (tests/fixtures/sites) into a fresh temporary folder - no network,
+# nothing under data/ - and print where the JSONL went (docs/replay.md).
+demo: install
+	@out=$$(mktemp -d "$${TMPDIR:-/tmp}/newscrawl-demo-XXXXXX") && \
+	$(BIN)/python -m newscrawl.replay.build "$$out/fixtures.warc.gz" $(wildcard tests/fixtures/sites/*) && \
+	NEWSCRAWL_DATA_DIR="$$out" $(BIN)/scrapy crawlall -s NEWSCRAWL_REPLAY="$$out/fixtures.warc.gz" -s LOG_LEVEL=ERROR; \
+	status=$$?; echo; echo "JSONL (one file per site): $$out/<site>/*.jsonl"; ls "$$out"/*/*.jsonl; exit $$status
 
 # Benchmarks against trafilatura/readability/jusText and bare Scrapy (not part of the test suite);
-# rewrites the generated sections of docs/benchmarks.md.
+# rewrites the generated sections of docs/benchmarks.md. The real-page benchmark needs a realpages
+# corpus (REALPAGES=DIR, a folder holding pages/); it is skipped when the folder is missing.
+REALPAGES ?= /work/shared/realpages
 bench: install
 	$(BIN)/python benchmarks/quality.py --write
 	$(BIN)/python benchmarks/speed.py --write
 	$(BIN)/python benchmarks/throughput.py --write
+	if [ -d "$(REALPAGES)/pages" ]; then $(BIN)/python benchmarks/realpages.py --corpus "$(REALPAGES)" --write; \
+	else echo "no realpages corpus at $(REALPAGES): real-page benchmark skipped (make bench REALPAGES=DIR)"; fi
 
 # Re-pin every dependency (run after changing pyproject.toml, commit constraints.txt).
 lock:

@@ -24,7 +24,7 @@ from newscrawl.replay.archive import url_key
 from newscrawl.replay.build import fixture_responses, load_site_fixtures
 from newscrawl.sites import all_profiles, generic_profile
 from newscrawl.sites.profile import SiteProfile
-from newscrawl.spiders.base import host_of
+from newscrawl.sites import host_of  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -89,7 +89,7 @@ ENTRY_POINTS = [
     ("    of which JSON-LD (extruct)", "extruct/jsonld.py", "extract_items"),
     ("  profile selectors: first_value", "newscrawl/extract/article.py", "first_value"),
     ("  profile selectors: all_values", "newscrawl/extract/article.py", "all_values"),
-    ("  generic_body_html (pruning + trafilatura)", "newscrawl/extract/generic.py", "generic_body_html"),
+    ("  generic_body_html (container + trafilatura)", "newscrawl/extract/generic.py", "generic_body_html"),
     ("  images_from", "newscrawl/extract/images.py", "images_from"),
     ("clean_item", "newscrawl/extract/record.py", "clean_item"),
     ("  remove_clutter", "newscrawl/clean/structure.py", "remove_clutter"),

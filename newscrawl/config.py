@@ -14,6 +14,7 @@ so that replaying an archive never touches production data (docs/replay.md).
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 import re
@@ -68,6 +69,8 @@ class Config:
     stats_file: str
     progress_interval: float
     report: bool
+    # NEWSCRAWL_ALLOWED_NETWORKS: non-public networks requests may go to all the same (middlewares/addresses.py)
+    allowed_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
     # distributed mode (docs/distributed.md): "" = single machine, the SQLite state
     redis_url: str = ""
     lease_seconds: float = 300.0
@@ -139,6 +142,22 @@ def _paths(value) -> tuple[str, ...]:
     if isinstance(value, (list, tuple)):
         return tuple(str(p).strip() for p in value if str(p).strip())
     return tuple(p.strip() for p in str(value or "").split(",") if p.strip())
+
+
+def allowed_networks(settings) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """NEWSCRAWL_ALLOWED_NETWORKS: CIDR networks or single addresses (``127.0.0.1/32``, ``::1``)."""
+    raw = settings.get("NEWSCRAWL_ALLOWED_NETWORKS")
+    items = raw if isinstance(raw, (list, tuple)) else str(raw or "").split(",")
+    networks = []
+    for item in (str(i).strip() for i in items):
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ConfigError(f"NEWSCRAWL_ALLOWED_NETWORKS: {item!r} is not a network "
+                              f"(expected e.g. 127.0.0.1/32, 10.0.0.0/8 or ::1)") from None
+    return tuple(networks)
 
 
 def resolve_data_dir(settings) -> tuple[Path, bool]:
@@ -226,6 +245,7 @@ def build_config(settings) -> Config:
         stats_file=str(settings.get("NEWSCRAWL_STATS_FILE") or ""),
         progress_interval=_number(settings, "NEWSCRAWL_PROGRESS_INTERVAL", minimum=0),
         report=_bool(settings, "NEWSCRAWL_REPORT"),
+        allowed_networks=allowed_networks(settings),
         redis_url=_redis_url(settings),
         lease_seconds=_number(settings, "NEWSCRAWL_LEASE_SECONDS", minimum=0.1),
         max_attempts=_number(settings, "NEWSCRAWL_MAX_ATTEMPTS", int, minimum=1),

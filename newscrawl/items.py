@@ -24,7 +24,12 @@ EXPORT_FIELDS = [
 BODY_HTML = "body_html"  # the article's container, before boilerplate removal
 EXTRACTION = "extraction"  # "profile", "fallback" or "generic": how the container was found
 ALIASES = "aliases"  # other canonical names of the article (as discovered, after redirects): marked too
-PRIVATE_FIELDS = (BODY_HTML, EXTRACTION, ALIASES)
+# the report's strip diff, for a few sample articles a night only (newscrawl/page/strip.py)
+PAGE_LINES = "page_lines"  # the page's visible text lines (ArticlePage with trace=True)
+EXPLAINED = "explained"  # (block text, rule) the tree rules would remove from the whole page
+STRIP = "strip"  # [{text, kept, rule}]: the page's lines against the exported body (finish_article)
+DECLARED = "declared_body"  # the page's JSON-LD articleBody: where the article starts and ends (clean step)
+PRIVATE_FIELDS = (BODY_HTML, EXTRACTION, ALIASES, PAGE_LINES, EXPLAINED, STRIP, DECLARED)
 
 
 def public(item) -> dict:

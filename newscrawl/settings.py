@@ -24,7 +24,11 @@ NEWSCRAWL_DROP_DUPLICATES = False  # same text under another URL: keep and mark 
 NEWSCRAWL_NEAR_DUP_THRESHOLD = 0.6  # Jaccard (MinHash, character 4-grams) from which a text is a near-duplicate
 NEWSCRAWL_NEAR_DUP_DAYS = 14  # how far back near-duplicates are looked for
 NEWSCRAWL_MAX_AGE_DAYS = ""  # override every profile's discovery.max_age_days (0: no limit)
-NEWSCRAWL_NOW = ""  # ISO 8601 "now" for age checks; default: the server's Date, in replay the archive's time
+# NEWSCRAWL_NOW: ISO 8601 "now" for the age checks (a value without an offset is UTC). Empty: in replay
+# the archive's capture time of each page (WARC-Date, else its HTTP Date; never the wall clock), live
+# the server's Date, else the clock (docs/replay.md). fetched_at is always when the page was fetched
+# or captured, whatever this says.
+NEWSCRAWL_NOW = ""
 
 # Without -o/-O/FEEDS a crawl writes <data dir>/<spider>/<time>.jsonl (set by the spiders'
 # update_settings, because -O must replace this default, not add to it).
@@ -62,6 +66,7 @@ DOWNLOADER_MIDDLEWARES = {
     # bad input and hostile responses (newscrawl/middlewares, docs/bad-input.md); the numbers place
     # each one's process_response before the stock middleware it must precede
     "newscrawl.middlewares.scheme.HttpOnlyMiddleware": 40,  # before Offsite (50) and robots.txt (100)
+    "newscrawl.middlewares.addresses.AddressGuardMiddleware": 45,  # IP literals; counts the resolver's refusals
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,  # replaced by the same rule, counted:
     "newscrawl.middlewares.offsite.OffsiteMiddleware": 50,
     "newscrawl.middlewares.gone.GoneMiddleware": 555,  # before Retry (550): 404/410 never retried
@@ -84,6 +89,11 @@ NEWSCRAWL_MAX_HTML_DEPTH = 256  # tags nested deeper than this: a depth bomb, no
 NEWSCRAWL_HTTP_ONLY = True  # refuse every request that is not http(s): file://, ftp://, data:, s3://
 NEWSCRAWL_REDIRECT_GUARD = True  # no redirect followed to another site, to a non-HTTP URL, or round in a loop
 NEWSCRAWL_TRANSPORT_EVENTS = True  # count and log every failed download attempt (timeout, reset, oversize)
+# no request, plain or browser, to a loopback, private, link-local, multicast or reserved address (checked
+# after DNS resolution, by the resolver below); networks listed here are allowed all the same, e.g.
+# "127.0.0.1/32" for a test server, "10.1.2.0/24" for an intranet mirror (docs/security.md)
+NEWSCRAWL_ALLOWED_NETWORKS = []
+TWISTED_DNS_RESOLVER = "newscrawl.middlewares.resolver.GuardedResolver"
 # and no download handler that reads local files or speaks another protocol, whatever a URL says
 DOWNLOAD_HANDLERS = {"file": None, "s3": None, "ftp": None, "data": None}
 

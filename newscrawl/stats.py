@@ -109,6 +109,11 @@ def extract_path(path: str) -> str:
     return f"extract/{path}"
 
 
+def extract_generic(event: str) -> str:
+    """What the generic path's choice saw: ``candidate/<name>``, ``widened``, ``alternative`` ... (extract/generic.py)."""
+    return f"extract/generic/{event}"
+
+
 def clean_rule(rule: str) -> str:
     return f"clean/{rule}"
 
@@ -179,7 +184,13 @@ REPLAY_HIT = "replay/hit"
 REPLAY_FUZZY_HIT = "replay/fuzzy_hit"
 REPLAY_MISS = "replay/miss"
 REPLAY_MISS_ROBOTS = "replay/miss_robots"
+REPLAY_REVISIT_UNRESOLVED = "replay/revisit_unresolved"  # a revisit record whose original payload no archive holds
+REPLAY_TRUNCATED = "replay/truncated_archive"  # an archive cut short or damaged: read up to there; fails the verdict
+REPLAY_UNREADABLE = "replay/unreadable_archive"  # NEWSCRAWL_REPLAY names no readable WARC: nothing replayed
 RECORD_WRITTEN = "record/written"
+
+# -- the night report --------------------------------------------------------------------------------------
+REPORT_UNREADABLE_SUMMARY = "report/unreadable_summary"  # a data/runs/*.json left out of the history page
 
 # -- HTTP and transport ----------------------------------------------------------------------------------
 HTTP_RECOVERED = "http/recovered"
@@ -188,6 +199,12 @@ HTTP_RETRY_AFTER_SECONDS = "http/retry_after_seconds"
 HTTP_RETRY_AFTER_TOO_LONG = "http/retry_after_too_long"
 OFFSITE_FILTERED = "offsite/filtered"
 REFUSED_SCHEME = "refused/scheme"
+REFUSED_ADDRESS = "refused/address"  # a request to a non-public address (middlewares/addresses.py)
+
+
+def refused_address(why: str) -> str:
+    """``loopback``, ``private``, ``link_local``, ``multicast``, ``reserved``, ``unspecified``, ``not_global``."""
+    return f"refused/address/{why}"
 
 
 def http_problem(problem: str) -> str:

@@ -72,3 +72,72 @@ class KillAfterWrites:
         self.written += 1
         if self.written >= self.after:
             os.kill(os.getpid(), signal.SIGKILL)
+
+
+class DiskFullAfter:
+    """The export file system fills up: every write to an export file fails with ENOSPC once
+    FAULT_DISK_BYTES bytes of JSONL were written in this process (a full disk injected at the file layer,
+    where no tmpfs can be mounted)."""
+
+    def __init__(self, crawler=None) -> None:
+        self.limit = crawler.settings.getint("FAULT_DISK_BYTES") if crawler is not None else 0
+
+    def update_settings(self, settings) -> None:  # add-on
+        settings["EXTENSIONS"]["tests.faults.DiskFullAfter"] = 1
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        import errno
+
+        from newscrawl.export import jsonlines
+
+        extension = cls(crawler)
+        real_write, budget = jsonlines.os.write, [extension.limit]
+
+        class _OS:  # the exporter's view of os: write() fails once the budget is spent, partway if need be
+            def __getattr__(self, name):
+                return getattr(os, name)
+
+            @staticmethod
+            def write(fd, data):
+                if budget[0] <= 0:
+                    raise OSError(errno.ENOSPC, "No space left on device")
+                n = real_write(fd, bytes(data[: budget[0]]))
+                budget[0] -= n
+                return n
+
+        jsonlines.os = _OS()
+        return extension
+
+
+class StateDiskFull:
+    """SQLite answers "database or disk is full" to every near-duplicate signature the dedup pipeline
+    stores (what a full disk under the state looks like from inside a pipeline)."""
+
+    def update_settings(self, settings) -> None:  # add-on
+        settings["EXTENSIONS"]["tests.faults.StateDiskFull"] = 1
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        import sqlite3
+
+        from newscrawl.state.store import StateStore
+
+        def full(self, *args, **kwargs):
+            raise sqlite3.OperationalError("database or disk is full")
+
+        StateStore.add_signature = full
+        return cls()
+
+
+class FailToStart:
+    """One site of a crawlall cannot start: an extension of its crawler raises while it is built."""
+
+    def update_settings(self, settings) -> None:  # add-on
+        settings["EXTENSIONS"]["tests.faults.FailToStart"] = 1
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        if crawler.spidercls.name == crawler.settings.get("FAULT_SITE"):
+            raise RuntimeError(f"injected: {crawler.spidercls.name} cannot start")
+        return cls()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 
 from ..config import Config, ConfigError, build_config, pin_data_dir
+from ..replay.sources import ArchiveError, check_sources
 from ..runlock import RunLock
 from ..spiders.args import ArgumentError, SpiderArgs, parse_args
 from ..state.store import StateError, StateStore
@@ -53,6 +54,16 @@ def checked_args(spargs: dict) -> SpiderArgs:
 def checked_spider(name: str, known: list[str]) -> None:
     if name not in known:
         raise Refused(f"newscrawl: no spider {name!r}; known: {', '.join(sorted(known))}", EXIT_USAGE)
+
+
+def checked_replay(config: Config) -> None:
+    """NEWSCRAWL_REPLAY names files (or folders, WACZ) that exist and start as WARCs: else exit 2."""
+    if not config.replaying:
+        return
+    try:
+        check_sources(config.replay)
+    except ArchiveError as exc:
+        raise Refused(f"newscrawl: {exc}", EXIT_USAGE) from None
 
 
 def checked_state(config: Config) -> None:

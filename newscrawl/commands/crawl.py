@@ -9,6 +9,8 @@ NEWSCRAWL_STRICT=0 gives Scrapy's always-0 back for the verdict.
 
 from __future__ import annotations
 
+import time
+
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
@@ -16,9 +18,10 @@ from ..distributed.mode import STOP_REDIS_LOST
 from ..extensions.health import HealthCheck
 from ..sites import all_profiles
 from .checks import (
-    EXIT_NO_NETWORK, EXIT_RUN_FAILED, Refused, checked_args, checked_config, checked_spider, checked_state, say,
-    site_lock,
+    EXIT_NO_NETWORK, EXIT_RUN_FAILED, EXIT_USAGE, Refused, checked_args, checked_config, checked_replay,
+    checked_spider, checked_state, say, site_lock,
 )
+from .night import night_summary, save_night
 from .preflight import no_network_message, url_hosts
 
 
@@ -35,6 +38,10 @@ class Command(ScrapyCrawl):
             checked_spider(name, self.crawler_process.spider_loader.list())
             config = checked_config(self.settings)
             spider_args = checked_args(opts.spargs)
+            if name == "news" and not (spider_args.urls or spider_args.feeds or spider_args.sitemaps):
+                raise Refused("newscrawl: news needs -a url=URL, -a urls_file=PATH, -a feed=URL or -a sitemap=URL",
+                              EXIT_USAGE)
+            checked_replay(config)
             checked_state(config)
             if not config.replaying:
                 profile = all_profiles().get(name)
@@ -47,6 +54,7 @@ class Command(ScrapyCrawl):
             say(refused.message)
             self.exitcode = refused.status
             return
+        started = time.time()
         try:
             crawler = self.crawler_process.create_crawler(name)
             self.crawler_process.crawl(crawler, **opts.spargs)
@@ -57,7 +65,12 @@ class Command(ScrapyCrawl):
             self.exitcode = 1
             return
         health = crawler.get_extension(HealthCheck)
-        if config.strict and health is not None and health.verdict is not None and health.verdict.failed:
+        verdict = health.verdict if health is not None else None
+        if config.report and verdict is not None:  # NEWSCRAWL_REPORT=1: the night's summary and HTML report
+            row = {**verdict.summary, "failed": verdict.failed, "reasons": verdict.reasons}
+            summary = night_summary([row], started, config.data_dir)
+            save_night(summary, config.runs_dir / f"{summary['run']}.json")
+        if config.strict and verdict is not None and verdict.failed:
             self.exitcode = EXIT_RUN_FAILED
             if health.verdict.summary.get("finish_reason") == STOP_REDIS_LOST:  # distributed: Redis is gone
                 self.exitcode = EXIT_NO_NETWORK

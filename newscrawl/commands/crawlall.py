@@ -17,6 +17,7 @@ a single `scrapy crawl` is crawling right now is not run again: its row says so.
 
 from __future__ import annotations
 
+import argparse
 import json
 import logging
 import math
@@ -30,8 +31,10 @@ from ..extensions.health import HealthCheck
 from ..runlock import RunLock
 from ..sites import all_profiles
 from .checks import (
-    EXIT_LOCKED, EXIT_NO_NETWORK, EXIT_RUN_FAILED, Refused, checked_config, checked_state, say, site_lock,
+    EXIT_LOCKED, EXIT_NO_NETWORK, EXIT_RUN_FAILED, Refused, checked_config, checked_replay, checked_state, say,
+    site_lock,
 )
+from .night import night_summary, save_night
 from .preflight import no_network_message
 
 logger = logging.getLogger(__name__)
@@ -41,10 +44,9 @@ def _budget(value: str) -> float:
     try:
         seconds = float(value)
     except ValueError:
-        raise UsageError(f"--budget {value!r}: expected a number of seconds", print_help=False) from None
+        raise argparse.ArgumentTypeError(f"{value!r}: expected a number of seconds") from None
     if not math.isfinite(seconds) or seconds < 0:
-        raise UsageError(f"--budget {value!r}: expected 0 (no budget) or a positive number of seconds",
-                         print_help=False)
+        raise argparse.ArgumentTypeError(f"{value!r}: expected 0 (no budget) or a positive number of seconds")
     return seconds
 
 
@@ -122,6 +124,7 @@ class Command(ScrapyCommand):
         sites = self._sites(opts)
         try:
             config = checked_config(self.settings)
+            checked_replay(config)
             checked_state(config)
             if not config.replaying:
                 message = no_network_message([all_profiles()[site] for site in sites])
@@ -153,15 +156,17 @@ class Command(ScrapyCommand):
                 say("newscrawl: every site is being crawled by another run; not starting")
                 self.exitcode = EXIT_LOCKED
                 return
-            self._run_sites([s for s in sites if s in site_locks], locked, opts, config)
+            stale = lock.previous if lock.previous and lock.previous.get("pid") else None
+            self._run_sites([s for s in sites if s in site_locks], locked, opts, config, stale)
         finally:
             for site_lock_ in site_locks.values():
                 site_lock_.release()
             lock.release()
 
-    def _run_sites(self, sites: list[str], locked: dict, opts, config) -> None:
+    def _run_sites(self, sites: list[str], locked: dict, opts, config, stale: dict | None = None) -> None:
         if opts.budget:
             self.settings.set("CLOSESPIDER_TIMEOUT", opts.budget, priority="cmdline")
+        self.settings.set("NEWSCRAWL_REPORT", True, priority="cmdline")  # every night gets its report
         started = time.time()
         crawlers, bootstrap_errors = {}, {}
         for site in sites:
@@ -188,27 +193,13 @@ class Command(ScrapyCommand):
                 rows.append({"site": site, "failed": True, "reasons": [reason]})
             else:
                 rows.append({**verdict.summary, "failed": verdict.failed, "reasons": verdict.reasons})
-        failed = [r["site"] for r in rows if r["failed"]]
-        summary = {
-            "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
-            "seconds": round(time.time() - started, 1),
-            "ok": not failed,
-            "failed_sites": failed,
-            "data_dir": str(config.data_dir),
-            "sites": rows,
-        }
+        summary = night_summary(rows, started, config.data_dir)
+        if stale:
+            summary["stale_lock"] = stale  # the run this one took over from: it was killed, this night resumed
         print(format_table(rows))
-        out = Path(opts.summary) if opts.summary else config.runs_dir / (
-            time.strftime("%Y-%m-%dT%H-%M-%SZ", time.gmtime(started)) + ".json")
-        text = json.dumps(summary, ensure_ascii=False, indent=1)
-        try:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(text, encoding="utf-8")
-            print(f"summary: {out}")
-        except OSError as exc:
-            # the summary is the night's record: never lost, never a traceback - stderr instead
-            say(f"newscrawl: cannot write the summary {out} ({exc.strerror or exc}); here it is:")
-            say(text)
+        out = Path(opts.summary) if opts.summary else config.runs_dir / f"{summary['run']}.json"
+        failed = summary["failed_sites"]
+        if not save_night(summary, out):
             failed = failed or ["(summary)"]
         if failed:
             say(f"newscrawl: run FAILED for {', '.join(failed)}")

@@ -22,7 +22,8 @@ A failed run, for a site (docs/nightly.md):
 - errors above NEWSCRAWL_MAX_ERRORS, or above NEWSCRAWL_MAX_ERROR_RATIO of the requests;
 - fewer items than the site's minimum (profile ``min_items`` or NEWSCRAWL_MIN_ITEMS), unless every
   candidate was exported before (a quiet night);
-- title, body or published_at missing on more than NEWSCRAWL_MAX_MISSING_RATIO of the items.
+- title, body or published_at missing on more than NEWSCRAWL_MAX_MISSING_RATIO of the items;
+- a replayed archive was cut short or could not be read (records may be missing: docs/replay.md).
 """
 
 from __future__ import annotations
@@ -38,8 +39,10 @@ from scrapy.crawler import Crawler
 
 from .. import stats as keys
 from ..config import config_of
+from ..items import STRIP
 
 logger = logging.getLogger(__name__)
+SAMPLES = 3  # sample records per site in the night report
 
 
 @dataclass
@@ -86,6 +89,7 @@ def summarize(site: str, stats: dict) -> dict:
         "handler_errors": get(keys.ERRORS_SIGNAL),
         "article_errors": get(keys.errors_of("article")),
         "replay_misses": get(keys.REPLAY_MISS),
+        "damaged_archives": get(keys.REPLAY_TRUNCATED) + get(keys.REPLAY_UNREADABLE),
         "fallback": get(keys.EXTRACT_FALLBACK),
         "missing_published": get(keys.ITEMS_MISSING_PUBLISHED),
         "missing_authors": get(keys.ITEMS_MISSING_AUTHORS),
@@ -120,6 +124,9 @@ def judge(summary: dict, limits: Thresholds) -> list[str]:
         reasons.append(f"an item pipeline failed on {summary['pipeline_errors']} record(s)")
     if summary["handler_errors"]:
         reasons.append(f"{summary['handler_errors']} error(s) in signal handlers")
+    if summary.get("damaged_archives"):
+        reasons.append(f"{summary['damaged_archives']} replayed archive(s) cut short or unreadable: "
+                       "records may be missing")
     if limits.discovery and summary["requests"] and not summary["sources_ok"]:
         reasons.append("no feed, sitemap or listing page could be used")
     if summary["candidates"] < limits.min_candidates:
@@ -173,7 +180,9 @@ class HealthCheck:
         self.crawler = crawler
         self.config = config_of(crawler)
         self.verdict: Verdict | None = None
+        self.samples: list[dict] = []
         _watch_signal_handlers()
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -193,11 +202,29 @@ class HealthCheck:
         return Thresholds(config.max_errors, config.max_error_ratio, config.max_missing_ratio, min_items,
                           min_candidates, discovery=not given)
 
+    def spider_opened(self, spider) -> None:
+        from ..export import DurableFeedExporter
+
+        exporter = self.crawler.get_extension(DurableFeedExporter)
+        if exporter is not None and self.config.report:
+            exporter.add_committer(self.sample)
+
+    def sample(self, item, receipts) -> None:
+        """Keep the first SAMPLES exported records that carry a strip diff (for the night report)."""
+        if len(self.samples) < SAMPLES and item.get(STRIP):
+            self.samples.append({
+                "url": item.get("url"), "title": item.get("title"), "published_at": item.get("published_at"),
+                "authors": item.get("authors") or [], "body": (item.get("body") or "")[:600],
+                "strip": item[STRIP],
+            })
+
     def spider_closed(self, spider, reason: str) -> None:
         stats = dict(self.crawler.stats.get_stats())
         stats.setdefault("finish_reason", reason)
         summary = summarize(spider.name, stats)
         summary["data_dir"] = str(self.config.data_dir)
+        if self.samples:
+            summary["samples"] = self.samples
         if self.config.data_dir_throwaway:
             summary["throwaway_data_dir"] = True
         reasons = judge(summary, self.thresholds(spider))

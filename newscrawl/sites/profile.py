@@ -79,6 +79,9 @@ class Browser:
     click_times: int = 0
     scroll_times: int = 0  # scroll to the bottom up to this many times, until no new items
     items: str = ""  # CSS of what a click or scroll adds (default: wait_for); no growth = the end
+    # hosts besides the site's domains the browser may load from (a CDN for scripts or JSON): a host
+    # and its subdomains, on the default ports ("host:port" for another); everything else is refused
+    allow_hosts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

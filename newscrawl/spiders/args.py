@@ -24,7 +24,9 @@ def check_url(url: str, where: str = "-a url") -> str:
         host = parts.hostname
         parts.port  # noqa: B018 - raises ValueError on a bad port
         if host:
-            host.encode("idna")
+            host.encode("idna")  # an empty or over-long label, a character no host may hold
+            if any(c.isspace() for c in host):
+                raise ValueError("a space in the host name")
     except (ValueError, UnicodeError) as exc:
         raise ArgumentError(f"{where}={url[:200]!r}: not a usable URL ({exc})") from None
     if parts.scheme.lower() not in ("http", "https") or not host:

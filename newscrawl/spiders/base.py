@@ -39,6 +39,7 @@ from ..urls import canonical_url
 from .args import SpiderArgs, parse_args
 
 ARGUMENTS = ("url", "urls_file", "max_age_days", "feed", "sitemap", "since", "until")
+TRACED_PAGES = 6  # article pages per run traced for the report (3 samples are shown; some may be dropped)
 
 
 def default_output(settings) -> str:
@@ -55,6 +56,7 @@ class BaseNewsSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         self.args: SpiderArgs = parse_args(**given)  # the crawl command checked them already
         self.articles_requested = 0
+        self.pages_traced = 0
         self.sitemaps_read: set[str] = set()
 
     @classmethod
@@ -202,8 +204,11 @@ class BaseNewsSpider(scrapy.Spider):
         captured = response.meta.get(M.CAPTURED_AT)
         inputs = PageInputs(response.url, response.body,
                             {"content-type": response.headers.get("Content-Type", b"").decode("latin-1")})
+        # the night report shows what the cleaning removed from a few sample articles (docs/report.md)
+        trace = self.config.report and self.pages_traced < TRACED_PAGES
+        self.pages_traced += trace
         result = ArticlePage(inputs, profile, clock=(lambda: captured) if captured else utc_now,
-                             limits=self.limits).to_item()
+                             limits=self.limits, trace=trace).to_item()
         self.apply(result.events)
         if result.item is None:
             return
