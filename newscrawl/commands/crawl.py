@@ -38,7 +38,8 @@ class Command(ScrapyCrawl):
             checked_spider(name, self.crawler_process.spider_loader.list())
             config = checked_config(self.settings)
             spider_args = checked_args(opts.spargs)
-            if name == "news" and not (spider_args.urls or spider_args.feeds or spider_args.sitemaps):
+            if name == "news" and not (spider_args.urls or spider_args.feeds or spider_args.sitemaps
+                                       or config.distributed):  # a distributed worker takes the queue's URLs
                 raise Refused("newscrawl: news needs -a url=URL, -a urls_file=PATH, -a feed=URL or -a sitemap=URL",
                               EXIT_USAGE)
             checked_replay(config)
