@@ -226,7 +226,7 @@ def test_redis_restarted_mid_run_loses_nothing_and_doubles_nothing(small_site, t
     outs = [tmp_path / f"{name}.jsonl" for name in procs]
     for hard, share in ((False, 4), (True, 2)):  # a clean SHUTDOWN, then SIGKILL (the AOF is fsynced always)
         wait_until(lambda: len(lines(outs)) >= len(urls) // share, what="records")
-        redis_server.restart(hard=hard)
+        redis_server.restart(hard=hard, down_for=0.5)
     runs = [finish(proc, tmp_path / f"{name}.jsonl") for name, proc in procs.items()]
     assert sum(run["stats"].get("newscrawl/queue/redis_outages", 0) for run in runs) >= 1  # they felt it
     assert_exactly_once(redis_server, outs, urls)

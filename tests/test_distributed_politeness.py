@@ -78,6 +78,16 @@ def test_hosts_have_their_own_buckets_and_no_delay_means_no_wait(redis_client): 
     assert polite.acquire("a.example", None) == 0.0
 
 
+def test_a_faster_caller_does_not_pull_the_slots_already_given_closer(redis_client):  # noqa: F811
+    polite = SharedPoliteness(redis_client)
+    slots = []
+    for rate in (2.0, 2.0, 10.0, 2.0):  # the third caller has not read the Crawl-delay yet
+        wait = polite.acquire("mixed.example", rate)
+        slots.append(polite.last_decision_time + wait)
+    gaps = [b - a for a, b in zip(slots, slots[1:])]
+    assert all(gap >= 0.5 - 1e-3 for gap in gaps), gaps
+
+
 def test_an_idle_bucket_goes_away(redis_client):  # noqa: F811
     polite = SharedPoliteness(redis_client)
     polite.acquire("idle.example", 10.0)
@@ -171,10 +181,10 @@ def test_three_crawl_workers_together_keep_the_robots_crawl_delay_of_a_host(redi
     assert sum(s.get("newscrawl/politeness/crawl_delay_hosts", 0) for s in stats) >= 1
     # over all workers: the mean rate (a bucket of burst 1 allows one request more than rate x time),
     # and at most rate x window + the burst in any window.  The slots are exact on Redis's clock; a
-    # request leaves when its worker's reactor gets to it (late by a few hundred ms on a busy machine),
-    # so arrivals get 10% and one request of slack.  Without the bucket, 20 pages come in a second or
-    # two; with DOWNLOAD_DELAY's 10/s instead of the Crawl-delay, in two.
+    # request leaves when its worker's reactor gets to it (later on a busy machine), so arrivals get
+    # 5% and one request of slack.  Without the bucket, 20 pages come in a second or two; with
+    # DOWNLOAD_DELAY's 10/s instead of the Crawl-delay, in two.
     span = max(pages) - min(pages)
     print(f"\n{len(pages)} pages in {span:.1f}s, at most {most_in_any_window(pages, 2.0)} in 2 s")
-    assert (len(pages) - 1 - 1) / span <= 2.0 * 1.1
+    assert (len(pages) - 1 - 1) / span <= 2.0 * 1.05
     assert most_in_any_window(pages, 2.0) <= 2 * 2 + 1 + 1

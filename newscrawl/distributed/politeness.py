@@ -26,16 +26,20 @@ _TAKE = r"""
 -- The bucket may go below zero: each waiting request holds its own slot, 1/rate after the one
 -- before, so a request asks once and goes at its time (no retry storm between workers, first
 -- come first served).
+-- Workers may ask with different rates (one has not read the host's robots.txt Crawl-delay yet):
+-- the slowest rate asked for holds while the bucket lives, so that no caller's faster refill
+-- moves the slots already given out closer together.
 local rate, burst = tonumber(ARGV[1]), tonumber(ARGV[2])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
-local b = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
+local b = redis.call('HMGET', KEYS[1], 'tokens', 'ts', 'rate')
 local tokens, ts = tonumber(b[1]), tonumber(b[2])
 if not tokens or not ts then tokens, ts = burst, now end
+if tonumber(b[3]) then rate = math.min(rate, tonumber(b[3])) end
 tokens = math.min(burst, tokens + math.max(0, now - ts) * rate) - 1
 local wait = 0
 if tokens < 0 then wait = -tokens / rate end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now), 'rate', tostring(rate))
 -- a bucket left alone refills to full: after that it is the same as no bucket at all
 redis.call('PEXPIRE', KEYS[1], math.ceil((burst - tokens) / rate * 1000) + 1000)
 return {tostring(wait), string.format('%.6f', now)}

@@ -74,6 +74,7 @@ class ShardWriter:
         self.fsync = fsync
         self.redis_wait = redis_wait
         self.duplicates = 0
+        self.outages = 0  # commits Redis did not answer (sent again once it did)
         self._unanswered: tuple | None = None  # the last line's commit, while Redis did not answer
 
     def _commit(self, before: int, after: int, kwargs: dict) -> bool:
@@ -83,6 +84,7 @@ class ShardWriter:
                 kept = self.committer.commit(**kwargs, offset_before=before, offset_after=after)
                 break
             except UNREACHABLE:
+                self.outages += 1
                 if not wait_for_redis(self.committer.redis, self.redis_wait):
                     raise  # the line stays, uncommitted and last: the next write or recovery settles it
         self._unanswered = None
