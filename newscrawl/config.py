@@ -17,6 +17,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -71,6 +72,16 @@ class Config:
     # NEWSCRAWL_ALLOWED_NETWORKS: non-public networks requests may go to all the same (middlewares/addresses.py)
     allowed_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
     log_site: bool  # NEWSCRAWL_LOG_SITE: [<site>] on the log lines about a site (extensions/sitelog.py)
+    # distributed mode (docs/distributed.md): "" = single machine, the SQLite state
+    redis_url: str = ""
+    lease_seconds: float = 300.0
+    max_attempts: int = 3
+    worker_id: str = ""  # "" = the first free slot <host>-<n> of the data folder
+    redis_wait: float = 60.0  # seconds a worker waits for Redis to come back before it stops
+
+    @property
+    def distributed(self) -> bool:
+        return bool(self.redis_url)
 
     @property
     def replaying(self) -> bool:
@@ -177,6 +188,24 @@ def pin_data_dir(settings) -> Path:
     return path
 
 
+def _redis_url(settings) -> str:
+    """NEWSCRAWL_REDIS_URL: empty (single machine) or a redis://, rediss:// or unix:// URL."""
+    url = str(settings.get("NEWSCRAWL_REDIS_URL") or "").strip()
+    if url and url.split("://", 1)[0].lower() not in ("redis", "rediss", "unix"):
+        shown = re.sub(r"(//[^:@/]*:)[^@/]*@", r"\1***@", url)  # never print a password
+        raise ConfigError(f"NEWSCRAWL_REDIS_URL={shown!r}: expected redis://[:password@]host:port/db, "
+                          "rediss://... or unix:///path")
+    return url
+
+
+def _worker_id(settings) -> str:
+    """NEWSCRAWL_WORKER_ID goes into file names and Redis key names: a safe alphabet only."""
+    value = str(settings.get("NEWSCRAWL_WORKER_ID") or "").strip()
+    if value and not re.fullmatch(r"[A-Za-z0-9_.-]{1,100}", value):
+        raise ConfigError(f"NEWSCRAWL_WORKER_ID={value!r}: use letters, digits, '.', '_' and '-'")
+    return value
+
+
 def build_config(settings) -> Config:
     """The checked view of *settings*; ConfigError names the first bad value."""
     data_dir, throwaway = resolve_data_dir(settings)
@@ -219,6 +248,11 @@ def build_config(settings) -> Config:
         report=_bool(settings, "NEWSCRAWL_REPORT"),
         allowed_networks=allowed_networks(settings),
         log_site=_bool(settings, "NEWSCRAWL_LOG_SITE"),
+        redis_url=_redis_url(settings),
+        lease_seconds=_number(settings, "NEWSCRAWL_LEASE_SECONDS", minimum=0.1),
+        max_attempts=_number(settings, "NEWSCRAWL_MAX_ATTEMPTS", int, minimum=1),
+        worker_id=_worker_id(settings),
+        redis_wait=_number(settings, "NEWSCRAWL_REDIS_WAIT", minimum=0),
     )
 
 

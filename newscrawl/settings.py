@@ -75,6 +75,9 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.middlewares.retry_after.RetryAfterMiddleware": 560,  # before Retry (550)
     "newscrawl.middlewares.redirects.RedirectGuardMiddleware": 650,  # before Redirect (600), MetaRefresh (580)
     "newscrawl.middlewares.transport.TransportEventsMiddleware": 890,  # sees each failed attempt before Retry
+    # distributed mode: one token bucket per host for all workers; after replay (950 answers from the
+    # archive: no live request, nothing to wait for) and after robots.txt (100: its Crawl-delay is known)
+    "newscrawl.distributed.politeness_mw.SharedPolitenessMiddleware": 955,
 }
 # -- bad input and hostile responses (docs/bad-input.md) -------------------------------------------
 NEWSCRAWL_MAX_RETRY_AFTER = 60  # seconds: a 429/503 Retry-After up to this is waited for; longer: not retried this run
@@ -131,6 +134,8 @@ EXTENSIONS = {
     "newscrawl.extensions.gcfreeze.GcFreeze": 120,
     # first of all (LogStats is at 0): its spider_opened names the site before the first "Crawled 0 pages"
     "newscrawl.extensions.sitelog.SiteInLog": -10,
+    # the work queue (distributed mode, or a single-machine backfill): NotConfigured otherwise
+    "newscrawl.distributed.crawl.QueueExtension": 60,
 }
 NEWSCRAWL_LOG_SITE = True  # log lines about a site start with [<site>] (extensions/sitelog.py)
 NEWSCRAWL_GC_FREEZE = True  # gc.freeze() once started: ~10% less CPU per article (extensions/gcfreeze.py)
@@ -147,3 +152,10 @@ NEWSCRAWL_MIN_ITEMS = ""  # override every profile's min_items
 NEWSCRAWL_MIN_CANDIDATES = ""  # override every profile's min_candidates (article URLs discovery must find)
 NEWSCRAWL_STATS_FILE = ""  # write the verdict and the stats as JSON here at the end
 NEWSCRAWL_REPORT = False  # a single `scrapy crawl` also writes the HTML night report (crawlall always does)
+
+# -- distributed mode (newscrawl/distributed, docs/distributed.md) ----------------------------------
+NEWSCRAWL_REDIS_URL = ""  # redis://[:password@]host:port/db: many workers share one queue, state and politeness
+NEWSCRAWL_LEASE_SECONDS = 300  # a lease not renewed for this long goes to another worker (a dead machine)
+NEWSCRAWL_MAX_ATTEMPTS = 3  # failed tries before a URL becomes a dead letter
+NEWSCRAWL_WORKER_ID = ""  # empty: the first free slot <host>-1, <host>-2, ... of the data folder
+NEWSCRAWL_REDIS_WAIT = 60  # seconds a worker waits for Redis to answer again before it stops (exit 4)

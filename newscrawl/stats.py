@@ -134,6 +134,7 @@ ITEMS_PAYWALLED = "items/paywalled"
 EXPORT_TORN_TAIL = "export/torn_tail_repaired"
 EXPORT_UNENCODABLE = "export/unencodable_replaced"  # lone surrogates etc. replaced before writing
 EXPORT_DISK_FULL = "export/disk_full"
+EXPORT_CUT = "export/cut"  # lines cut off again: a committer refused them (another worker exported it first)
 
 
 def dropped(reason: str) -> str:
@@ -150,6 +151,36 @@ STATE_UNCHANGED = "state/unchanged"
 STATE_RECOVERED = "state/recovered"
 STATE_MARKED = "state/marked"
 STATE_MARKED_GONE = "state/marked_gone"
+
+# -- the work queue (distributed mode; a single-machine backfill) -------------------------------------
+QUEUE_ENQUEUED = "queue/enqueued"  # URLs this worker added to the queue (given, or found by a backfill walk)
+QUEUE_LEASED = "queue/leased"  # leases taken (a URL taken over from a dead worker included)
+QUEUE_SKIPPED_EXPORTED = "queue/skipped_exported"  # leased, but exported meanwhile: settled without a fetch
+QUEUE_ACKED = "queue/acked"  # settled without a record: dropped, gone, not an article, a page walked
+QUEUE_FAILED = "queue/failed"  # a failed try: queued again (or a dead letter after NEWSCRAWL_MAX_ATTEMPTS)
+QUEUE_DEAD = "queue/dead"  # of which became dead letters
+QUEUE_COMMITTED = "queue/committed"  # record lines committed (exported exactly once)
+QUEUE_DUPLICATES = "queue/duplicates"  # commits answered "another worker exported it first" (export/cut)
+QUEUE_NO_OUTCOME = "queue/no_outcome"  # leases whose request ended without any outcome (counted as a failure)
+QUEUE_REDIS_OUTAGES = "queue/redis_outages"  # commands Redis did not answer, sent again (connection.RidingRetry)
+QUEUE_REDIS_LOST = "queue/redis_lost"  # Redis did not come back within NEWSCRAWL_REDIS_WAIT: the run stopped
+QUEUE_NOT_WRITTEN = "queue/not_written"  # records not written because the last commit is unsettled
+QUEUE_RECOVERED = "queue/recovered"  # a killed incarnation's last lines, committed at start
+QUEUE_RECOVERED_DUPLICATES = "queue/recovered_duplicates"  # ... or moved to <shard>.dup
+QUEUE_WORKER_ID = "queue/worker_id"  # a text value: the worker id (its shard's name carries it too)
+QUEUE_SHARDS = "queue/shards"  # a text value: the shard file(s) this run wrote
+QUEUE_ROUND_TRIPS = "queue/redis_round_trips"  # requests this worker sent to Redis (all components)
+POLITENESS_WAITS = "politeness/waits"  # requests that waited for their host's shared token bucket
+POLITENESS_WAIT_SECONDS = "politeness/wait_seconds"
+POLITENESS_CRAWL_DELAY = "politeness/crawl_delay_hosts"  # hosts whose robots.txt Crawl-delay sets the rate
+BACKFILL_PAGES = "backfill/pages"  # archive pages walked (sitemaps, listing and archive pages), each once
+BACKFILL_OUT_OF_RANGE = "backfill/out_of_range"  # entries dated outside -a since / until: not followed
+
+
+def backfill_bad(kind: str) -> str:
+    """An archive page that could not be used (``backfill/bad_sitemap`` ...)."""
+    return f"backfill/bad_{kind}"
+
 
 # -- replay / record -----------------------------------------------------------------------------------
 REPLAY_HIT = "replay/hit"

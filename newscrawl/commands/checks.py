@@ -67,7 +67,7 @@ def checked_replay(config: Config) -> None:
 
 
 def checked_state(config: Config) -> None:
-    if config.state_path is None:
+    if config.state_path is None or config.distributed:  # distributed: the state is in Redis
         return
     try:
         StateStore(config.state_path).close()
@@ -76,7 +76,12 @@ def checked_state(config: Config) -> None:
 
 
 def site_lock(config: Config, site: str) -> RunLock:
-    """One run per site at a time: the lock ``<data dir>/locks/<site>.lock``, taken or Refused(75)."""
+    """One run per site at a time: the lock ``<data dir>/locks/<site>.lock``, taken or Refused(75).
+    Distributed mode: the workers of a site share its queue; each holds its own worker lock instead."""
+    if config.distributed:
+        from ..distributed.mode import worker_lock
+
+        return worker_lock(config)
     lock = RunLock(config.locks_dir / f"{site}.lock")
     try:
         taken = lock.acquire()

@@ -18,7 +18,6 @@ a single `scrapy crawl` is crawling right now is not run again: its row says so.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import math
 import time

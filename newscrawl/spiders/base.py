@@ -27,6 +27,8 @@ from .. import stats as keys
 from ..browser import browser_meta, configure_browser
 from ..config import Config, config_of, pin_data_dir
 from ..discovery.links import ArticleLink, Found, from_feed, from_listing, from_robots, from_sitemap, served_at
+from ..distributed.mode import prepare as prepare_queue_mode
+from ..distributed.source import QueueSource
 from ..extract.encoding import decode
 from ..items import ALIASES, EXPORT_FIELDS, public
 from ..page import ArticlePage, Event, PageInputs, PageLimits, finish_article
@@ -60,6 +62,11 @@ class BaseNewsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
+        # distributed mode or a backfill (-a since): their settings first, then start() from the work
+        # queue instead of the spider's own (newscrawl/distributed/mode.py, source.py)
+        if prepare_queue_mode(crawler, spider) is not None:
+            spider.queue_source = QueueSource(spider)
+            spider.start = spider.queue_source.start
         spider.config = config_of(crawler)
         spider.limits = PageLimits(spider.config.max_page_bytes, spider.config.max_html_depth)
         return spider
@@ -81,6 +88,7 @@ class BaseNewsSpider(scrapy.Spider):
 
     config: Config
     limits: PageLimits
+    queue_source: QueueSource | None = None  # the work queue's start() and lease outcomes (queue modes)
 
     # -- what subclasses decide ---------------------------------------------------------------------
     def profile_for(self, url: str) -> SiteProfile:
