@@ -72,6 +72,7 @@ class Config:
     # NEWSCRAWL_ALLOWED_NETWORKS: non-public networks requests may go to all the same (middlewares/addresses.py)
     allowed_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
     log_site: bool  # NEWSCRAWL_LOG_SITE: [<site>] on the log lines about a site (extensions/sitelog.py)
+    browser_mode: str  # NEWSCRAWL_BROWSER, checked here so a typo is a usage error (exit 2), not a crash
     # distributed mode (docs/distributed.md): "" = single machine, the SQLite state
     redis_url: str = ""
     lease_seconds: float = 300.0
@@ -206,6 +207,15 @@ def _worker_id(settings) -> str:
     return value
 
 
+def _browser_mode(settings) -> str:
+    from .browser.config import browser_mode  # the modes and their aliases live with the browser code
+
+    try:
+        return browser_mode(settings)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+
+
 def build_config(settings) -> Config:
     """The checked view of *settings*; ConfigError names the first bad value."""
     data_dir, throwaway = resolve_data_dir(settings)
@@ -248,6 +258,7 @@ def build_config(settings) -> Config:
         report=_bool(settings, "NEWSCRAWL_REPORT"),
         allowed_networks=allowed_networks(settings),
         log_site=_bool(settings, "NEWSCRAWL_LOG_SITE"),
+        browser_mode=_browser_mode(settings),
         redis_url=_redis_url(settings),
         lease_seconds=_number(settings, "NEWSCRAWL_LEASE_SECONDS", minimum=0.1),
         max_attempts=_number(settings, "NEWSCRAWL_MAX_ATTEMPTS", int, minimum=1),

@@ -17,6 +17,7 @@ from functools import lru_cache
 from scrapy.contracts import Contract
 
 from . import meta as M
+from .browser import browser_meta
 from .replay.archive import WarcArchive
 from .urls import canonical_url, same_site
 
@@ -59,5 +60,7 @@ class SampleArticle(Contract):
             return args
         url = sample_article(profile, self.spider.config.replay)
         args["url"] = url
-        args["meta"] = {M.KIND: M.ARTICLE, M.PROFILE: profile.key, M.CANONICAL: canonical_url(url, profile)}
+        # rendered in the browser when a night would render it: the contract checks what a night gets
+        args["meta"] = {M.KIND: M.ARTICLE, M.PROFILE: profile.key, M.CANONICAL: canonical_url(url, profile),
+                        **browser_meta(self.spider, profile, M.ARTICLE)}
         return args

@@ -120,6 +120,7 @@ NEWSCRAWL_BROWSER_BLOCK_TYPES = []  # resource types not loaded; [] = images, fo
 NEWSCRAWL_BROWSER_BLOCK_HOSTS = []  # ad/tracker hosts not loaded, besides the built-in list (rendering.py)
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 LOG_LEVEL = "INFO"
+LOG_FORMATTER = "newscrawl.logformatter.ArticleLogFormatter"  # items named by URL, never dumped whole
 
 COMMANDS_MODULE = "newscrawl.commands"
 # `scrapy check`: one contract per site spider, against NEWSCRAWL_REPLAY (newscrawl/contracts.py)

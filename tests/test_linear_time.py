@@ -19,7 +19,7 @@ from newscrawl.extract.generic import generic_body
 from newscrawl.sites import generic_profile
 
 PROFILE = generic_profile("example.jp")
-SMALL, LARGE = 5_000, 50_000
+SMALL, LARGE = 2_000, 20_000  # quadratic shows as a ratio of 100, linear as 10
 MAX_RATIO = 15
 
 

@@ -89,3 +89,33 @@ def test_scrapy_check_without_an_archive_says_so_in_one_line(tmp_path):
     proc = scrapy(tmp_path, "check", "dailyview")
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and "NEWSCRAWL_REPLAY" in proc.stderr
+
+
+@pytest.mark.parametrize("mode, site, rendered", [("auto", "jsnews", True), ("off", "jsnews", False),
+                                                  ("auto", "dailyview", False)])
+def test_scrapy_check_requests_the_sample_as_a_night_would_render_it(monkeypatch, mode, site, rendered):
+    """A site whose articles go through the browser has its contract checked on the rendered page."""
+    from types import SimpleNamespace
+
+    from scrapy.settings import Settings
+
+    from newscrawl import contracts, meta
+    from newscrawl.sites import get_profile
+    from newscrawl.sites.profile import load_profile
+
+    profile = (load_profile(ROOT / "tests/fixtures/browser/profiles/jsnews.toml") if site == "jsnews"
+               else get_profile(site))
+    url = f"https://{profile.domains[0]}/news/1.html"
+    monkeypatch.setattr(contracts, "sample_article", lambda profile, replay: url)
+
+    class Spider:
+        def __init__(self):
+            self.name, self.profile = profile.key, profile
+            self.config = SimpleNamespace(replay=("night.warc.gz",))
+            self.crawler = SimpleNamespace(settings=Settings({"NEWSCRAWL_BROWSER": mode}))
+
+        def parse(self, response):
+            """@sample_article"""
+
+    args = contracts.SampleArticle(Spider().parse).adjust_request_args({})
+    assert args["url"] == url and bool(args["meta"].get(meta.BROWSER)) is rendered

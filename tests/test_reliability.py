@@ -129,6 +129,7 @@ def test_a_summary_that_cannot_be_written_goes_to_stderr(tmp_path):
     (["dailyview"], {"NEWSCRAWL_NOW": "yesterday"}, "NEWSCRAWL_NOW='yesterday'"),
     (["dailyview", "-a", "max_age_days=abc"], {}, "max_age_days='abc'"),
     (["dailyview", "-a", "colour=blue"], {}, "unknown argument"),
+    (["dailyview"], {"NEWSCRAWL_BROWSER": "bogus"}, "NEWSCRAWL_BROWSER='bogus'"),
 ])
 def test_usage_errors_are_one_line_and_exit_2(tmp_path, args, settings, expected):
     result = crawl(args, tmp_path, warc=site_warc("dailyview", tmp_path), settings=settings)
@@ -143,6 +144,15 @@ def test_crawlall_budget_must_be_a_number_of_seconds(tmp_path, budget):
                           text=True, timeout=60)
     assert proc.returncode == 2 and "--budget" in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "data").exists()
+
+
+def test_crawlall_whose_lock_cannot_be_made_says_so_and_exits_3(tmp_path):
+    (tmp_path / "afile").write_text("not a folder")
+    env = {**os.environ, "NEWSCRAWL_DATA_DIR": str(tmp_path / "afile" / "data")}
+    proc = subprocess.run([SCRAPY, "crawlall", "--sites", "dailyview", "-s", f"NEWSCRAWL_STATE={tmp_path / 's.sqlite3'}",
+                           "-s", f"NEWSCRAWL_REPLAY={site_warc('dailyview', tmp_path)}"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 3 and "Traceback" not in proc.stderr and "crawlall.lock" in _one_line(proc.stderr)
 
 
 # -- finding 12: a cut or damaged state is refused, never silently reset; repair rebuilds it ------------------------

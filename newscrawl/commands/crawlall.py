@@ -134,7 +134,13 @@ class Command(ScrapyCommand):
             self.exitcode = refused.status
             return
         lock = RunLock(config.data_dir / "crawlall.lock")
-        if not lock.acquire():
+        try:
+            taken = lock.acquire()
+        except OSError as exc:  # a data folder that cannot be written: one line, not a traceback
+            say(f"newscrawl: cannot take the lock {lock.path} ({exc.strerror or exc}); not starting.")
+            self.exitcode = EXIT_RUN_FAILED
+            return
+        if not taken:
             holder = lock.holder()
             say(f"newscrawl: another run is in progress (pid {holder.get('pid', '?')}, "
                 f"started {holder.get('started', '?')}); not starting.")
