@@ -65,3 +65,27 @@ class RunLock:
             fcntl.flock(self._fh, fcntl.LOCK_UN)
             self._fh.close()
             self._fh = None
+
+
+class Busy(RuntimeError):
+    """A crawl holds a lock of the data folder; the message names the lock."""
+
+
+def hold_every_lock(data_dir: Path) -> list[RunLock]:
+    """Every lock of the data folder (crawlall's, each site's, each worker's), taken: the maintenance
+    commands (data prune, state reset/prune/repair) never work under a running crawl.  Busy when a
+    crawl holds one (the ones taken so far are given back)."""
+    paths = [data_dir / "crawlall.lock", *sorted((data_dir / "locks").glob("*.lock"))]
+    taken: list[RunLock] = []
+    for path in paths:
+        if not path.exists():
+            continue
+        lock = RunLock(path)
+        if not lock.acquire():
+            for held in taken:
+                held.release()
+            holder = lock.holder()
+            raise Busy(f"{path} is held by a running crawl (pid {holder.get('pid', '?')}, "
+                       f"started {holder.get('started', '?')})")
+        taken.append(lock)
+    return taken

@@ -9,6 +9,8 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from newscrawl.replay.build import build_warc
 from tests.helpers import ROOT, SCRAPY, crawl, site_warc
 from tests.synthetic import make_site
@@ -148,3 +150,28 @@ def test_state_cli_show_reset_prune(tmp_path):
     assert "4 articles forgotten" in cli("reset", "dailyview")
     again = _run(tmp_path, site_warc("dailyview", tmp_path), "run2")
     assert len(again.records) == 4
+
+
+@pytest.mark.parametrize("command", [["reset", "dailyview"], ["prune", "--days", "1"], ["repair"]])
+def test_state_cli_changes_nothing_while_a_crawl_holds_a_lock(tmp_path, monkeypatch, command):
+    from newscrawl.runlock import RunLock
+    from newscrawl.state.cli import main
+    from newscrawl.state.store import StateStore
+
+    data = tmp_path / "data"
+    state = data / "state" / "newscrawl.sqlite3"
+    state.parent.mkdir(parents=True)
+    store = StateStore(state)
+    store.mark_many([("https://dailyview.net/article/1/", "dailyview", "h", "f", None, 1)])
+    store.close()
+    monkeypatch.setenv("NEWSCRAWL_DATA_DIR", str(data))
+    running = RunLock(data / "locks" / "dailyview.lock")
+    assert running.acquire()  # a crawl of dailyview is running
+    try:
+        assert main(["--state", str(state), *command]) == 75
+    finally:
+        running.release()
+    store = StateStore(state, create=False)
+    assert store.counts()[0][1] == 1  # not reset, pruned or rebuilt under the crawl
+    store.close()
+    assert main(["--state", str(state), *command]) == 0  # once the crawl is over

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..export.names import parse_stamp
-from ..runlock import RunLock
+from ..runlock import Busy, hold_every_lock  # noqa: F401 - Busy: the CLI catches it from here
 from ..state.store import StateStore
 
 DAY = 86400.0
@@ -46,10 +46,6 @@ class Done:
     state_bytes: tuple[int, int] | None = None  # size before, after
 
 
-class Busy(RuntimeError):
-    """A crawl holds a lock of the data folder; the message names the lock."""
-
-
 def _started(path: Path) -> float:
     when = parse_stamp(path.stem)
     return when.timestamp() if when is not None else path.stat().st_mtime
@@ -70,29 +66,11 @@ def plan(data_dir: Path, keep_days: float, now: float | None = None) -> Plan:
     return found
 
 
-def _locks(data_dir: Path) -> list[RunLock]:
-    """Every lock of the data folder, taken (Busy when a crawl holds one)."""
-    paths = [data_dir / "crawlall.lock", *sorted((data_dir / "locks").glob("*.lock"))]
-    taken: list[RunLock] = []
-    for path in paths:
-        if not path.exists():
-            continue
-        lock = RunLock(path)
-        if not lock.acquire():
-            for held in taken:
-                held.release()
-            holder = lock.holder()
-            raise Busy(f"{path} is held by a running crawl (pid {holder.get('pid', '?')}, "
-                       f"started {holder.get('started', '?')})")
-        taken.append(lock)
-    return taken
-
-
 def prune(data_dir: Path, keep_days: float, state_path: Path, state_days: float, *, dry_run: bool = False,
           now: float | None = None) -> Done:
     """Remove what plan() finds and prune + VACUUM the state; *dry_run*: only say what would go.
     Busy when a crawl holds a lock; StateError when the state cannot be used."""
-    locks = [] if dry_run else _locks(data_dir)
+    locks = [] if dry_run else hold_every_lock(data_dir)
     try:
         done = Done(plan(data_dir, keep_days, now))
         if state_path.exists():

@@ -7,7 +7,8 @@
     python -m newscrawl.state --state PATH ...     # another state file (default: NEWSCRAWL_STATE, else
                                                    # <data dir>/state/newscrawl.sqlite3)
 
-Exit status: 0 done; 2 bad arguments; 3 the state cannot be used (one line says why; `repair` fixes it).
+Exit status: 0 done; 2 bad arguments; 3 the state cannot be used (one line says why; `repair` fixes it);
+75 a crawl holds a lock of the data folder (reset, prune and repair never run under a crawl: try again after it).
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ..runlock import Busy, hold_every_lock
 from .store import StateError, StateStore
 
-EXIT_USAGE, EXIT_STATE = 2, 3
+EXIT_USAGE, EXIT_STATE, EXIT_LOCKED = 2, 3, 75
 
 
 def _data_dir() -> Path:
@@ -83,7 +85,21 @@ def main(argv: list[str] | None = None) -> int:
     fix.add_argument("--data-dir", default=None, help="where the exports are (default: NEWSCRAWL_DATA_DIR or ./data)")
     args = parser.parse_args(argv)
     path = Path(args.state or _default_path())
+    if args.command == "show":  # a look changes nothing: no lock needed
+        return _run(args, path)
+    try:
+        locks = hold_every_lock(Path(getattr(args, "data_dir", None) or _data_dir()))
+    except Busy as exc:
+        print(f"newscrawl: {exc}; the state is not changed while a crawl runs (try again after it)", file=sys.stderr)
+        return EXIT_LOCKED
+    try:
+        return _run(args, path)
+    finally:
+        for lock in locks:
+            lock.release()
 
+
+def _run(args, path: Path) -> int:
     if args.command == "repair":
         files, marked, moved = repair(path, Path(args.data_dir) if args.data_dir else _data_dir())
         if moved:
