@@ -184,3 +184,20 @@ def test_a_damaged_state_is_refused_then_repaired_from_the_jsonl(tmp_path, damag
     assert list(state.parent.glob("newscrawl.sqlite3.broken-*"))  # the damaged file is kept, set aside
     night = crawl(["dailyview"], tmp_path, warc=site_warc("dailyview", tmp_path), settings=FEED_ONLY, env=env)
     assert night.returncode == 0 and night.records == [] and night.stats["newscrawl/state/skipped"] == 4
+
+
+@pytest.mark.parametrize("toml, expected, command", [
+    ('key = "broken"\nname = "Broken"\ndomains = ["broken.example"]\narticle_urls = ["("]\n', "bad regex",
+     ["crawl", "dailyview"]),
+    ('key = "broken"\nname = \n', "broken.toml", ["crawl", "dailyview"]),
+    ('key = "other"\nname = "Broken"\ndomains = ["broken.example"]\narticle_urls = ["/a/"]\n',
+     "differs from the file name", ["crawlall"]),
+], ids=["regex", "toml", "key"])
+def test_a_broken_site_profile_stops_every_command_with_one_line_and_exit_2(tmp_path, toml, expected, command):
+    extra = tmp_path / "profiles"
+    extra.mkdir()
+    (extra / "broken.toml").write_text(toml, encoding="utf-8")
+    env = {**os.environ, "NEWSCRAWL_DATA_DIR": str(tmp_path / "data"), "NEWSCRAWL_EXTRA_PROFILES": str(extra)}
+    proc = subprocess.run([SCRAPY, *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and expected in _one_line(proc.stderr)
+    assert not (tmp_path / "data").exists()

@@ -183,9 +183,15 @@ def profile_from_dict(data: dict[str, Any], where: str = "profile") -> SiteProfi
 
 
 def load_profile(path: Path) -> SiteProfile:
-    with path.open("rb") as fh:
-        data = tomllib.load(fh)
-    profile = profile_from_dict(data, str(path))
+    """The profile in *path*; ProfileError names the file and what is wrong in it."""
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+        profile = profile_from_dict(data, str(path))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ProfileError(f"{path}: {exc}") from None
+    except ProfileError as exc:
+        raise (exc if str(path) in str(exc) else ProfileError(f"{path}: {exc}")) from None
     if profile.key != path.stem:
         raise ProfileError(f"{path}: key {profile.key!r} differs from the file name")
     return profile
