@@ -67,3 +67,48 @@ def test_different_articles_of_the_fixtures_are_not_merged():
 
 def test_normalisation_makes_width_and_spacing_irrelevant_to_the_hash():
     assert content_hash("ＡＢＣ　１２３\n\nテスト") == content_hash("ABC 123 テスト")
+
+
+# -- compatible with the signatures earlier versions stored (made with datasketch 2.0) ----------------------------
+# The first 8 values (8 bytes each, as stored) that datasketch.MinHash(num_perm=64, seed=1, scheme="affine32")
+# gave for these texts, and the (bands, rows) its MinHashLSH chose for these thresholds: written down from
+# datasketch itself, so that the hand-made MinHash and LSH (newscrawl/fingerprints.py) must agree with it.
+DATASKETCH_SIGNATURES = {
+    "韓国の李在明大統領は5日、ソフトバンクグループの孫正義会長と面会した。":
+        "c89b45190000000079d77a1600000000724fbc030000000073ae5d0400000000"
+        "431f7501000000006a9e8f1400000000523faa0200000000b8a0f00a00000000",
+    "The quick brown fox jumps over the lazy dog.":
+        "7ee6c903000000003d45600400000000e96cf3040000000081526b0b00000000"
+        "10d85e08000000006460300300000000b0bb03000000000054533a0000000000",
+    "abc": "ffffffff00000000" * 8,  # shorter than a shingle: every value is the empty mark
+}
+DATASKETCH_BANDS = {0.05: (32, 1), 0.1: (15, 1), 0.15: (32, 2), 0.2: (28, 2), 0.25: (18, 2), 0.3: (21, 3),
+                    0.35: (21, 3), 0.4: (16, 4), 0.42: (16, 4), 0.45: (16, 4), 0.5: (14, 4), 0.55: (12, 5),
+                    0.6: (10, 6), 0.65: (9, 7), 0.7: (8, 8), 0.75: (7, 9), 0.77: (6, 10), 0.8: (5, 11),
+                    0.85: (4, 15), 0.9: (3, 21), 0.95: (2, 32)}
+
+
+def test_signatures_are_the_ones_earlier_versions_stored():
+    from newscrawl.fingerprints import minhash, minhash_from_bytes, minhash_to_bytes
+
+    for text, stored in DATASKETCH_SIGNATURES.items():
+        blob = minhash_to_bytes(minhash(text))
+        assert len(blob) == 64 * 8 and blob[:64].hex() == stored
+        assert minhash_from_bytes(blob).jaccard(minhash(text)) == 1.0
+
+
+def test_lsh_bands_are_the_ones_datasketch_chose():
+    from newscrawl.fingerprints import lsh_bands
+
+    assert {t: lsh_bands(t) for t in DATASKETCH_BANDS} == DATASKETCH_BANDS
+
+
+def test_of_equally_close_earlier_articles_the_first_is_named():
+    from newscrawl.fingerprints import minhash
+    from newscrawl.pipelines.near_duplicates import NearDuplicateIndex
+
+    text = "韓国の李在明大統領は5日、ソフトバンクグループの孫正義会長と面会し、AI投資について協議した。" * 3
+    index = NearDuplicateIndex(0.6, 14)
+    for n in range(5):
+        index.add(f"https://example.jp/{n}", minhash(text))
+    assert index.find(minhash(text), "https://example.jp/new") == "https://example.jp/0"

@@ -1,7 +1,7 @@
 """The near-duplicate index shared by every worker: LSH band buckets as Redis sets.
 
 The same interface as newscrawl/pipelines/near_duplicates.py's NearDuplicateIndex
-(load, find, add), so the dedup pipeline can hold either.  datasketch still makes the
+(load, find, add), so the dedup pipeline can hold either.  newscrawl/fingerprints.py makes the
 MinHash signatures and chooses the bands (b bands of r rows for the threshold); Redis
 holds, per band, the set of URLs whose band hashes alike, and the signatures.
 
@@ -22,9 +22,8 @@ from functools import lru_cache
 
 import numpy as np
 import redis
-from datasketch import MinHashLSH
 
-from ..fingerprints import NUM_PERM, minhash_from_bytes, minhash_to_bytes
+from ..fingerprints import NUM_PERM, lsh_bands, minhash_from_bytes, minhash_to_bytes
 from .keys import DEFAULT_PREFIX, Keys
 
 _QUERY = r"""
@@ -49,9 +48,9 @@ return out
 
 @lru_cache(maxsize=8)
 def band_layout(threshold: float, num_perm: int = NUM_PERM) -> tuple[str, tuple[tuple[int, int], ...]]:
-    """("{b}x{r}", row ranges) as datasketch's MinHashLSH chooses them for *threshold*."""
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-    return f"{lsh.b}x{lsh.r}", tuple(lsh.hashranges)
+    """("{b}x{r}", row ranges) for *threshold*: the single-machine index's bands (fingerprints.lsh_bands)."""
+    b, r = lsh_bands(threshold, num_perm)
+    return f"{b}x{r}", tuple((i * r, (i + 1) * r) for i in range(b))
 
 
 def _band_digests(hashvalues: np.ndarray, ranges) -> list[bytes]:

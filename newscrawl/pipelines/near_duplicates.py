@@ -9,9 +9,7 @@ from __future__ import annotations
 import logging
 from typing import ClassVar
 
-from datasketch import MinHashLSH
-
-from ..fingerprints import NUM_PERM, minhash_from_bytes
+from ..fingerprints import NUM_PERM, Signature, lsh_bands, minhash_from_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -22,9 +20,13 @@ class NearDuplicateIndex:
     def __init__(self, threshold: float, days: float) -> None:
         self.threshold = threshold
         self.days = days
-        # the LSH only proposes candidates (at a lower bar); the estimated Jaccard decides
-        self.lsh = MinHashLSH(threshold=max(0.2, threshold - 0.2), num_perm=NUM_PERM)
-        self.signatures: dict = {}
+        # the LSH only proposes candidates (at a lower bar); the estimated Jaccard decides.  Banding:
+        # two signatures equal on all r rows of any one of b bands are candidates.
+        b, r = lsh_bands(max(0.2, threshold - 0.2), NUM_PERM)
+        self.rows = [(i * r, (i + 1) * r) for i in range(b)]
+        self.buckets: list[dict[bytes, list[str]]] = [{} for _ in self.rows]
+        self.signatures: dict[str, Signature] = {}
+        self.order: dict[str, int] = {}  # url -> when it was added (ties go to the first)
         self.loaded = False
 
     @classmethod
@@ -52,12 +54,13 @@ class NearDuplicateIndex:
         logger.info("Near-duplicate index: %d signatures from the last %g days", count, self.days)
 
     def find(self, signature, url: str) -> str | None:
+        """The most similar earlier article at or over the threshold; of equals, the first one added."""
         best, best_score = None, self.threshold
-        for key in self.lsh.query(signature):
+        for key in self._candidates(signature):
             if key == url:
                 continue
             score = signature.jaccard(self.signatures[key])
-            if score >= best_score:
+            if score > best_score or (best is None and score >= best_score):
                 best, best_score = key, score
         return best
 
@@ -65,4 +68,13 @@ class NearDuplicateIndex:
         if url in self.signatures:
             return
         self.signatures[url] = signature
-        self.lsh.insert(url, signature)
+        self.order[url] = len(self.order)
+        for (start, end), bucket in zip(self.rows, self.buckets):
+            bucket.setdefault(signature.hashvalues[start:end].tobytes(), []).append(url)
+
+    def _candidates(self, signature: Signature) -> list[str]:
+        """Every article sharing a band with *signature*, in the order they were added."""
+        found: set[str] = set()
+        for (start, end), bucket in zip(self.rows, self.buckets):
+            found.update(bucket.get(signature.hashvalues[start:end].tobytes(), ()))
+        return sorted(found, key=self.order.__getitem__)
