@@ -19,7 +19,7 @@ from newscrawl.extract.generic import generic_body
 from newscrawl.sites import generic_profile
 
 PROFILE = generic_profile("example.jp")
-SMALL, LARGE = 2_000, 20_000  # quadratic shows as a ratio of 100, linear as 10
+SMALL, LARGE = 5_000, 50_000  # the sizes of the issue (11, finding 4): 10x the paragraphs
 MAX_RATIO = 15
 
 
