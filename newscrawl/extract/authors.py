@@ -15,11 +15,15 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
+
 from ..clean.vocabulary import AUTHOR_LINE_RES, ORGANISATION_RE
 
 _BYLINE_TOKENS = frozenset({"author", "authors", "byline", "writer", "writers", "reporter", "reporters",
                             "journalist", "kisya", "kisha", "contributor"})
 _SPLIT_RE = re.compile(r"[\s_-]+")
+# the elements that have a class or an id (libxml2 finds them; Python tests their words)
+_NAMED_XPATH = etree.XPath("//*[@class or @id]")
 _EDGE_SYMBOLS = " 　・:：|｜●○■□◆◇▲△▼▽★☆*＊-–—>＞»/／"
 _MAX_NAMES = 4
 _MAX_BYLINE_CHARS = 60
@@ -97,7 +101,7 @@ def _microdata(root) -> list[str]:
 
 def _byline_boxes(root) -> list[str]:
     boxes = []
-    for el in root.iter():
+    for el in _NAMED_XPATH(root):
         if not isinstance(el.tag, str) or el.tag in ("script", "style", "meta", "link", "body", "html"):
             continue
         if _tokens(el) & _BYLINE_TOKENS:
@@ -117,8 +121,10 @@ def _byline_boxes(root) -> list[str]:
 
 def _reporter_lines(root) -> list[str]:
     for el in root.iter("p", "div", "span", "li", "dd", "address"):
+        if len(el) > 3:  # before its text: the text of a wrapper is the whole page below it
+            continue
         text = _norm(el.text_content())
-        if not text or len(text) > _MAX_BYLINE_CHARS or len(el) > 3:
+        if not text or len(text) > _MAX_BYLINE_CHARS:
             continue
         for pattern in AUTHOR_LINE_RES:
             match = pattern.search(text)
