@@ -174,7 +174,7 @@ def _cpu_count() -> int:
 
 def command_line() -> str:
     """The command that was run, as a reader would type it (--keep/--warc DIR left out: they only say
-    where the temporary files go)."""
+    where the temporary files go; the folder of --before shown as DIR: it is outside the repository)."""
     rel = Path(sys.argv[0]).resolve()
     try:
         rel = rel.relative_to(ROOT)
@@ -188,6 +188,8 @@ def command_line() -> str:
         if arg in ("--keep", "--warc"):
             skip = True
             continue
+        if args and args[-1] == "--before":
+            arg = "DIR"
         args.append(arg)
     return " ".join([".venv/bin/python", str(rel), *args])
 
