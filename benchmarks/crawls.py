@@ -3,7 +3,7 @@
 - ``run_newscrawl``: ``scrapy crawl dailyview -s NEWSCRAWL_REPLAY=... -s NEWSCRAWL_MAX_AGE_DAYS=0`` as the
   nightly job runs it (default output <data>/dailyview/<time>.jsonl with an fsync per line, state and
   near-duplicate index in SQLite, the health verdict), NEWSCRAWL_DATA_DIR a fresh temporary folder.
-  ``checkout`` runs another checkout of newscrawl with its own .venv (the "before" of a comparison).
+  ``checkout`` runs another checkout of newscrawl (the "before" of a comparison; see ``scrapy_of``).
 - ``run_bare``: ``scrapy runspider benchmarks/bare_spider.py`` inside the project (a SitemapSpider yielding
   {"url": ...}; the project's settings and the same ReplayMiddleware, none of newscrawl's additions).
 - ``run_trafilatura``: the plain Scrapy project benchmarks/trafilatura_project (a SitemapSpider yielding
@@ -59,11 +59,17 @@ class Run:
                 f"(exit {self.returncode}), peak RSS {self.maxrss_kb / 1024:.0f} MB")
 
 
-def scrapy_of(checkout: Path) -> str:
-    """The scrapy command of a checkout's own virtualenv (this one's: the running interpreter's)."""
+def scrapy_of(checkout: Path) -> tuple[str, dict]:
+    """(the scrapy command, extra environment) that runs *checkout*'s newscrawl: its own virtualenv's
+    scrapy when it has one (an older commit may pin other versions); else this virtualenv's scrapy with
+    the checkout first on PYTHONPATH (a plain copy, e.g. `git archive` of a commit, to compare two
+    commits with the same dependencies)."""
+    own = checkout / ".venv" / "bin" / "scrapy"
     if checkout.resolve() == ROOT:
-        return str(Path(sys.executable).parent / "scrapy")
-    return str(checkout / ".venv" / "bin" / "scrapy")
+        return str(Path(sys.executable).parent / "scrapy"), {}
+    if own.exists():
+        return str(own), {}
+    return str(Path(sys.executable).parent / "scrapy"), {"PYTHONPATH": str(checkout.resolve())}
 
 
 def count_lines(paths: list[Path]) -> int:
@@ -91,7 +97,8 @@ def run_newscrawl(warc: Path, work: Path, tag: str, profile_out: Path | None = N
     shutil.rmtree(data, ignore_errors=True)
     stats_file = work / f"stats-{tag}.json"
     out = work / f"out-{tag}.jsonl"
-    cmd = [scrapy_of(checkout), "crawl", "dailyview", "-s", f"NEWSCRAWL_REPLAY={warc}",
+    scrapy, extra_env = scrapy_of(checkout)
+    cmd = [scrapy, "crawl", "dailyview", "-s", f"NEWSCRAWL_REPLAY={warc}",
            "-s", "NEWSCRAWL_MAX_AGE_DAYS=0", "-s", f"NEWSCRAWL_STATS_FILE={stats_file}", "-s", "LOG_LEVEL=INFO"]
     for key, value in (settings or {}).items():
         cmd += ["-s", f"{key}={value}"]
@@ -99,7 +106,7 @@ def run_newscrawl(warc: Path, work: Path, tag: str, profile_out: Path | None = N
         cmd += ["-O", str(out)]
     if profile_out is not None:  # the same command line, run by profile_child under cProfile
         cmd = [sys.executable, str(BENCH / "throughput.py"), "--profile-child", str(profile_out), "--", *cmd[1:]]
-    env = {**os.environ, "NEWSCRAWL_DATA_DIR": str(data)}
+    env = {**os.environ, **extra_env, "NEWSCRAWL_DATA_DIR": str(data)}
     wall, cpu, rss, rc = spawn(cmd, env, work / f"log-{tag}.txt", cwd=checkout)
     stats = _stats(stats_file)
     items = count_lines([out] if output else sorted((data / "dailyview").glob("*.jsonl")))
@@ -109,7 +116,7 @@ def run_newscrawl(warc: Path, work: Path, tag: str, profile_out: Path | None = N
 def run_bare(warc: Path, work: Path, tag: str) -> Run:
     out = work / f"bare-{tag}.jsonl"
     stats_file = work / f"stats-{tag}.json"
-    cmd = [scrapy_of(ROOT), "runspider", str(BENCH / "bare_spider.py"), "-O", str(out),
+    cmd = [scrapy_of(ROOT)[0], "runspider", str(BENCH / "bare_spider.py"), "-O", str(out),
            "-s", f"NEWSCRAWL_REPLAY={warc}", "-s", "NEWSCRAWL_MAX_AGE_DAYS=0",
            "-s", f"BENCH_STATS_FILE={stats_file}", "-s", "LOG_LEVEL=INFO"]
     env = {**os.environ, "NEWSCRAWL_DATA_DIR": str(work / f"data-{tag}")}
@@ -121,7 +128,7 @@ def run_bare(warc: Path, work: Path, tag: str) -> Run:
 def run_trafilatura(warc: Path, work: Path, tag: str) -> Run:
     out = work / f"trafilatura-{tag}.jsonl"
     stats_file = work / f"stats-{tag}.json"
-    cmd = [scrapy_of(ROOT), "crawl", "articles", "-O", str(out), "-s", f"NEWSCRAWL_REPLAY={warc}",
+    cmd = [scrapy_of(ROOT)[0], "crawl", "articles", "-O", str(out), "-s", f"NEWSCRAWL_REPLAY={warc}",
            "-s", f"BENCH_STATS_FILE={stats_file}", "-s", "LOG_LEVEL=INFO"]
     env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
     wall, cpu, rss, rc = spawn(cmd, env, work / f"log-{tag}.txt", cwd=TRAFILATURA_PROJECT)

@@ -58,14 +58,21 @@ ABLATIONS = [
 
 
 def commit_of(checkout: Path) -> str:
+    """The checkout's commit (+ "with changes" when newscrawl/ has uncommitted ones); a plain copy
+    without git: the folder's name."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=checkout, capture_output=True, text=True, check=True).stdout.strip()
+
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=checkout, capture_output=True,
-                              text=True, check=True).stdout.strip()
+        if git("rev-parse", "--show-toplevel") != str(checkout.resolve()):
+            return checkout.name
+        dirty = git("status", "--porcelain", "--", "newscrawl")
+        return git("rev-parse", "--short", "HEAD") + (" with changes" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
-        return "?"
+        return checkout.name
 
 
-def rounds(warc: Path, work: Path, repeat: int, before: Path | None) -> dict[str, list[Run]]:
+def rounds(warc: Path, work: Path, repeat: int, before: Path | None, after: Path = ROOT) -> dict[str, list[Run]]:
     crawls = ["bare", "after"] + (["before"] if before else [])
     runs: dict[str, list[Run]] = {c: [] for c in crawls}
     for i in range(repeat):
@@ -76,7 +83,7 @@ def rounds(warc: Path, work: Path, repeat: int, before: Path | None) -> dict[str
             elif which == "before":
                 run = run_newscrawl(warc, work, f"before{i}", checkout=before, name=f"newscrawl {commit_of(before)}")
             else:
-                run = run_newscrawl(warc, work, f"after{i}", name=f"newscrawl {commit_of(ROOT)}")
+                run = run_newscrawl(warc, work, f"after{i}", checkout=after, name=f"newscrawl {commit_of(after)}")
             runs[which].append(run)
             print(run.line(), flush=True)
     return runs
@@ -164,7 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=5000)
     parser.add_argument("--repeat", type=int, default=3, help="rounds; the median ratio counts")
-    parser.add_argument("--before", type=Path, help="also crawl with this checkout (its own .venv/bin/scrapy)")
+    parser.add_argument("--before", type=Path, help="also crawl with this checkout (its own .venv/bin/scrapy, or a "
+                        "plain copy of another commit run with this virtualenv)")
+    parser.add_argument("--after", type=Path, default=ROOT, help="the checkout measured as newscrawl (default: this one)")
     parser.add_argument("--write", action="store_true", help="update the throughput section of docs/benchmarks.md")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it (WARC, outputs, logs)")
     parser.add_argument("--warc", type=Path, help="reuse this archive instead of generating one")
@@ -186,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
             info = build_archive(warc, args.articles)
             print(f"archive: {info['articles']} articles, {info['html_bytes'] / 1e6:.1f} MB of HTML, "
                   f"{info['warc_bytes'] / 1e6:.1f} MB WARC, built in {time.perf_counter() - start:.1f} s", flush=True)
-        runs = rounds(warc, work, args.repeat, before)
+        runs = rounds(warc, work, args.repeat, before, args.after.resolve())
         text, _ = report(runs, info, args.repeat)
         problems = problems_of(runs, args.articles, work)
         if problems:

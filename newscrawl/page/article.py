@@ -47,6 +47,7 @@ from ..sites import GENERIC_KEY, site_of
 from ..sites.profile import SiteProfile
 from ..urls import choose_canonical
 from .events import DEBUG, ERROR, INFO, WARNING, Event
+from .finish import CLEANED, CleanedFragment
 from .strip import page_lines
 
 MIN_BODY_CHARS = 20  # a cleaned container with less text is not the article
@@ -175,8 +176,9 @@ class ArticlePage:
             text = repair_second_html(text, markup)
         return text
 
-    def _container(self, sel: Selector, text: str, title: str | None) -> tuple[str, str, object]:
-        """(the article's HTML fragment, the path that found it, the profile's element or None)."""
+    def _container(self, sel: Selector, text: str, title: str | None) -> tuple[str, str, object, object]:
+        """(the article's HTML fragment, the path that found it, the profile's element or None, the clean
+        step's result on the fragment when it was computed here, else None)."""
         selectors = self.profile.selectors.body
         if selectors:
             element = first_element(sel, selectors)
@@ -184,8 +186,9 @@ class ArticlePage:
                 fragment = lxml.html.tostring(element, encoding="unicode")
                 # the same cleaning the pipeline runs: a container that cleans to (almost) nothing
                 # is a layout change, not the article
-                if len(clean_body(fragment, self.profile, title).body) >= MIN_BODY_CHARS:
-                    return fragment, "profile", element
+                cleaned = clean_body(fragment, self.profile, title)
+                if len(cleaned.body) >= MIN_BODY_CHARS:
+                    return fragment, "profile", element, cleaned
                 self._note(keys.EXTRACT_FALLBACK_EMPTY_CONTAINER, WARNING,
                            f"The {self.profile.key} container of {self.inputs.url} cleans to nothing: "
                            "generic extraction used")
@@ -193,7 +196,7 @@ class ArticlePage:
         fragment = generic_body_html(text)
         if fragment is None:
             raise self._skip(keys.extract_path("none"), f"No article text found on {self.inputs.url}", WARNING)
-        return fragment, path, None
+        return fragment, path, None, None
 
     def _title(self, sel: Selector, meta) -> str | None:
         url, profile = self.inputs.url, self.profile
@@ -223,7 +226,7 @@ class ArticlePage:
         sel = Selector(text=text, type="html", base_url=url)
         meta = read_metadata(sel)
         title = self._title(sel, meta)
-        fragment, path, element = self._container(sel, text, title)
+        fragment, path, element, cleaned = self._container(sel, text, title)
         if path == "fallback":  # extract/fallback: the profile's selectors missed (a redesign is coming)
             self._note(keys.EXTRACT_FALLBACK, INFO, f"Profile selectors of {profile.key} found no article on "
                                                     f"{url}: generic extraction used")
@@ -254,6 +257,10 @@ class ArticlePage:
         }
         if url != canonical:
             item["fetched_url"] = url
+        if cleaned is not None and not self.trace:
+            # the clean step would compute exactly this again (same fragment, profile and title):
+            # it takes it from here (finish.py; a trace cleans again, with the trace on)
+            item[CLEANED] = CleanedFragment(fragment, profile, title, cleaned)
         if self.trace:
             item[PAGE_LINES] = page_lines(sel.root)
             item[EXPLAINED] = explain_page(sel.root)
