@@ -22,6 +22,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from benchmarks.common import ROOT
 
@@ -135,6 +136,44 @@ def run_trafilatura(warc: Path, work: Path, tag: str) -> Run:
     stats = _stats(stats_file)
     return Run("Scrapy + trafilatura", wall, cpu, rss, rc, count_lines([out]), stats.get("elapsed_time_seconds"),
                stats)
+
+
+def commit_of(checkout: Path) -> str:
+    """The checkout's commit (+ "with changes" when newscrawl/ has uncommitted ones); a plain copy
+    without git: the folder's name."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=checkout, capture_output=True, text=True, check=True).stdout.strip()
+
+    try:
+        if git("rev-parse", "--show-toplevel") != str(checkout.resolve()):
+            return checkout.name
+        dirty = git("status", "--porcelain", "--", "newscrawl")
+        return git("rev-parse", "--short", "HEAD") + (" with changes" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return checkout.name
+
+
+def take_turns(warc: Path, work: Path, repeat: int, baseline: Callable[[Path, Path, str], Run],
+               checkouts: list[Path]) -> tuple[list[Run], list[list[Run]]]:
+    """*repeat* rounds of the baseline crawl and one newscrawl crawl per checkout, the order rotating
+    every round (no crawl always first, on a colder cache or a quieter minute): (baseline runs, runs per
+    checkout), round by round."""
+    crawls: list = ["baseline", *range(len(checkouts))]
+    base_runs: list[Run] = []
+    runs: list[list[Run]] = [[] for _ in checkouts]
+    for i in range(repeat):
+        k = i % len(crawls)
+        for which in crawls[k:] + crawls[:k]:
+            if which == "baseline":
+                run = baseline(warc, work, f"baseline{i}")
+                base_runs.append(run)
+            else:
+                checkout = checkouts[which]
+                run = run_newscrawl(warc, work, f"newscrawl{which}-{i}", checkout=checkout,
+                                    name=f"newscrawl {commit_of(checkout)}")
+                runs[which].append(run)
+            print(run.line(), flush=True)
+    return base_runs, runs
 
 
 def profile_child(out: str, scrapy_args: list[str]) -> int:

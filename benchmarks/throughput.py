@@ -4,9 +4,9 @@ replaying the same synthetic WARC of N distinct article pages (benchmarks/synthe
 newscrawl: `scrapy crawl dailyview -s NEWSCRAWL_REPLAY=... -s NEWSCRAWL_MAX_AGE_DAYS=0` as the nightly job
 runs it (benchmarks/crawls.py). bare: `scrapy runspider benchmarks/bare_spider.py -O out.jsonl` (a
 SitemapSpider yielding {"url": response.url}; the project settings and the same ReplayMiddleware, none
-of newscrawl's pipelines, extensions or spider middlewares). With --before DIR, a second newscrawl
-(another checkout with its own .venv, e.g. an older commit) crawls the same archive in the same rounds,
-so that the before/after ratios come from one run.
+of newscrawl's pipelines, extensions or spider middlewares). With --before DIR (repeatable), other
+checkouts of newscrawl (an older commit) crawl the same archive in the same rounds, so that the
+before/after ratios come from one run; --after DIR measures another checkout than this one.
 
 The crawls take turns (the order rotates every round); each round gives one ratio per newscrawl
 (its items/s over bare Scrapy's in that round), and the figure is the median over rounds.
@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import crawl_profile  # noqa: E402
 from benchmarks.common import ROOT, command_line, md_table, versions_line, write_section  # noqa: E402
-from benchmarks.crawls import Run, profile_child, run_bare, run_newscrawl  # noqa: E402
+from benchmarks.crawls import Run, commit_of, profile_child, run_bare, run_newscrawl, take_turns  # noqa: E402
 from benchmarks.synthetic import build_archive  # noqa: E402
 
 GOAL = 0.5  # issue 12: the full crawl at >= 0.5x bare Scrapy's items/s
@@ -57,38 +56,6 @@ ABLATIONS = [
 ]
 
 
-def commit_of(checkout: Path) -> str:
-    """The checkout's commit (+ "with changes" when newscrawl/ has uncommitted ones); a plain copy
-    without git: the folder's name."""
-    def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=checkout, capture_output=True, text=True, check=True).stdout.strip()
-
-    try:
-        if git("rev-parse", "--show-toplevel") != str(checkout.resolve()):
-            return checkout.name
-        dirty = git("status", "--porcelain", "--", "newscrawl")
-        return git("rev-parse", "--short", "HEAD") + (" with changes" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return checkout.name
-
-
-def rounds(warc: Path, work: Path, repeat: int, before: Path | None, after: Path = ROOT) -> dict[str, list[Run]]:
-    crawls = ["bare", "after"] + (["before"] if before else [])
-    runs: dict[str, list[Run]] = {c: [] for c in crawls}
-    for i in range(repeat):
-        order = crawls[i % len(crawls):] + crawls[:i % len(crawls)]  # rotate: no crawl always first
-        for which in order:
-            if which == "bare":
-                run = run_bare(warc, work, f"bare{i}")
-            elif which == "before":
-                run = run_newscrawl(warc, work, f"before{i}", checkout=before, name=f"newscrawl {commit_of(before)}")
-            else:
-                run = run_newscrawl(warc, work, f"after{i}", checkout=after, name=f"newscrawl {commit_of(after)}")
-            runs[which].append(run)
-            print(run.line(), flush=True)
-    return runs
-
-
 def ratios(runs: list[Run], bare: list[Run]) -> dict[str, float]:
     """Median over rounds of (this crawl's items/s) / (bare Scrapy's items/s in the same round)."""
     pairs = list(zip(runs, bare))
@@ -100,9 +67,9 @@ def ratios(runs: list[Run], bare: list[Run]) -> dict[str, float]:
     }
 
 
-def problems_of(runs: dict[str, list[Run]], articles: int, work: Path) -> list[str]:
+def problems_of(runs: list[Run], articles: int, work: Path) -> list[str]:
     problems = []
-    for run in (r for rs in runs.values() for r in rs):
+    for run in runs:
         if run.returncode != 0:
             problems.append(f"{run.name} exited {run.returncode} (see the log in {work})")
         if run.items != articles:
@@ -112,29 +79,23 @@ def problems_of(runs: dict[str, list[Run]], articles: int, work: Path) -> list[s
     return problems
 
 
-def report(runs: dict[str, list[Run]], info: dict, repeat: int) -> tuple[str, dict[str, float]]:
-    bare = runs["bare"]
-    rows, after_ratio = [], {}
-    for which in ("before", "after"):
-        if which not in runs:
-            continue
-        r = ratios(runs[which], bare)
-        if which == "after":
-            after_ratio = r
-        rows.append([runs[which][0].name + (" (before)" if which == "before" else ""), str(runs[which][0].items),
-                     f"**{r['wall']:.2f}x**", f"{r['cpu']:.2f}x", f"{r['loop']:.2f}x",
-                     f"{max(x.maxrss_kb for x in runs[which]) / 1024:.0f}"])
+def report(bare: list[Run], runs: list[list[Run]], info: dict, repeat: int) -> str:
+    """The table: each newscrawl checkout (the last one is the one measured, earlier ones are --before)."""
+    rows = []
+    measured = [ratios(rs, bare) for rs in runs]
+    for rs, r in zip(runs, measured):
+        rows.append([rs[0].name, str(rs[0].items), f"**{r['wall']:.2f}x**", f"{r['cpu']:.2f}x", f"{r['loop']:.2f}x",
+                     f"{max(x.maxrss_kb for x in rs) / 1024:.0f}"])
     rows.append(["bare Scrapy", str(bare[0].items), "1", "1", "1", f"{max(x.maxrss_kb for x in bare) / 1024:.0f}"])
     table = md_table(["crawl", "articles", "items/s vs bare (wall)", "(CPU)", "(crawl loop)", "peak RSS MB"], rows)
     every = "; ".join(f"{r.name} {r.wall:.1f} s wall / {r.cpu:.1f} s CPU / {r.elapsed or 0:.1f} s loop"
-                      for rs in runs.values() for r in rs)
-    verdict = "met" if after_ratio["wall"] >= GOAL else "missed"
-    goal = f"- Full crawl >= {GOAL}x bare-Scrapy throughput: **{verdict}** ({after_ratio['wall']:.2f}x on wall time"
-    if "before" in runs:
-        before = ratios(runs["before"], bare)
-        goal += f"; {before['wall']:.2f}x before"
-    goal += f"; {after_ratio['cpu']:.2f}x on CPU time)."
-    text = (f"{info['articles']} synthetic dailyview articles"
+                      for r in [*bare, *(x for rs in runs for x in rs)])
+    after = measured[-1]
+    goal = (f"- Full crawl >= {GOAL}x bare-Scrapy throughput: **{'met' if after['wall'] >= GOAL else 'missed'}** "
+            f"({after['wall']:.2f}x on wall time, {after['cpu']:.2f}x on CPU time"
+            + "".join(f"; {rs[0].name}: {r['wall']:.2f}x / {r['cpu']:.2f}x" for rs, r in zip(runs[:-1], measured))
+            + ").")
+    return (f"{info['articles']} synthetic dailyview articles"
             + (f" ({info['html_bytes'] / 1e6:.0f} MB of HTML, a {info['warc_bytes'] / 1e6:.0f} MB WARC)"
                if "html_bytes" in info else "")
             + f"; {repeat} rounds, the crawls taking turns (the order rotates each round). Each ratio is the "
@@ -143,17 +104,15 @@ def report(runs: dict[str, list[Run]], info: dict, repeat: int) -> tuple[str, di
             "system of the process, which a busy machine disturbs far less but which leaves out waiting for the "
             "disk, e.g. fsync), and on Scrapy's crawl loop alone (`elapsed_time_seconds`).\n\n"
             f"{table}\n\n{goal}\n\nEvery crawl: {every}.\n")
-    return text, after_ratio
 
 
-def ablate(warc: Path, work: Path, runs: dict[str, list[Run]], articles: int) -> str:
-    bare, full = runs["bare"], runs["after"]
+def ablate(warc: Path, work: Path, bare: list[Run], full: list[Run], articles: int, checkout: Path) -> str:
     bare_rate, bare_cpu = median(b.rate for b in bare), median(b.cpu_rate for b in bare)
     full_wall, full_cpu = median(r.wall for r in full), median(r.cpu for r in full)
     rows = [["nothing (the full crawl above)", f"{median(r.rate for r in full) / bare_rate:.2f}x",
              f"{median(r.cpu_rate for r in full) / bare_cpu:.2f}x", "-", "-"]]
     for i, (label, settings, output) in enumerate(ABLATIONS):
-        run = run_newscrawl(warc, work, f"ablate{i}", settings=settings, output=output, name=label)
+        run = run_newscrawl(warc, work, f"ablate{i}", settings=settings, output=output, name=label, checkout=checkout)
         ok = "" if run.returncode == 0 and run.items == articles else f" (exit {run.returncode}, {run.items} items)"
         print(f"without {label}: {run.items} items in {run.wall:.1f} s, {run.cpu:.1f} s CPU{ok}", flush=True)
         rows.append([label + ok, f"{run.rate / bare_rate:.2f}x", f"{run.cpu_rate / bare_cpu:.2f}x",
@@ -171,8 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=5000)
     parser.add_argument("--repeat", type=int, default=3, help="rounds; the median ratio counts")
-    parser.add_argument("--before", type=Path, help="also crawl with this checkout (its own .venv/bin/scrapy, or a "
-                        "plain copy of another commit run with this virtualenv)")
+    parser.add_argument("--before", type=Path, action="append", default=[],
+                        help="also crawl with this checkout (its own .venv/bin/scrapy, or a plain copy of another "
+                        "commit run with this virtualenv); may be given more than once")
     parser.add_argument("--after", type=Path, default=ROOT, help="the checkout measured as newscrawl (default: this one)")
     parser.add_argument("--write", action="store_true", help="update the throughput section of docs/benchmarks.md")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it (WARC, outputs, logs)")
@@ -182,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="then run the full crawl with single components switched off (where the time goes)")
     parser.add_argument("--top", type=int, default=15)
     args = parser.parse_args(argv)
-    before = args.before.resolve() if args.before else None
+    checkouts = [p.resolve() for p in args.before] + [args.after.resolve()]
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="newscrawl-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -195,26 +155,26 @@ def main(argv: list[str] | None = None) -> int:
             info = build_archive(warc, args.articles)
             print(f"archive: {info['articles']} articles, {info['html_bytes'] / 1e6:.1f} MB of HTML, "
                   f"{info['warc_bytes'] / 1e6:.1f} MB WARC, built in {time.perf_counter() - start:.1f} s", flush=True)
-        runs = rounds(warc, work, args.repeat, before, args.after.resolve())
-        text, _ = report(runs, info, args.repeat)
-        problems = problems_of(runs, args.articles, work)
+        bare, runs = take_turns(warc, work, args.repeat, run_bare, checkouts)
+        text = report(bare, runs, info, args.repeat)
+        problems = problems_of([*bare, *(r for rs in runs for r in rs)], args.articles, work)
         if problems:
             text += "\nProblems in this run:\n\n" + "\n".join(f"- {p}" for p in problems) + "\n"
         print(text, flush=True)
         header = f"Command: `{command_line()}`  \n"
-        if before:
-            header += f"Before: a checkout of {commit_of(before)} with its own virtualenv (`--before DIR`).  \n"
+        for checkout in checkouts[:-1]:
+            header += f"Before: `--before DIR`, a checkout of {commit_of(checkout)}.  \n"
         header += f"Versions: {versions_line('Scrapy', 'Twisted', 'lxml', 'warcio', 'trafilatura')}\n\n"
         if args.write:
             write_section("throughput", header + text)
         if args.ablate:
-            ablation = ablate(warc, work, runs, args.articles)
+            ablation = ablate(warc, work, bare, runs[-1], args.articles, checkouts[-1])
             print(ablation)
             if args.write:
                 write_section("throughput-ablation", f"Command: `{command_line()}`\n\n" + ablation)
         if args.profile:
             prof = work / "full.prof"
-            run = run_newscrawl(warc, work, "profiled", profile_out=prof)
+            run = run_newscrawl(warc, work, "profiled", profile_out=prof, checkout=checkouts[-1])
             print(f"profiled run: {run.items} items in {run.wall:.1f} s\n")
             summary = crawl_profile.summary(prof, args.top)
             print(summary)
