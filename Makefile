@@ -22,12 +22,13 @@ crawl: install
 test: install
 	$(BIN)/python -m pytest -n auto
 
-# Benchmarks against trafilatura/readability/jusText and bare Scrapy (not part of the test suite);
-# rewrites the generated sections of docs/benchmarks.md.
+# Benchmarks against trafilatura/readability/jusText, bare Scrapy and Scrapy + trafilatura (not part of
+# the test suite); rewrites the generated sections of docs/benchmarks.md.
 bench: install
 	$(BIN)/python benchmarks/quality.py --write
 	$(BIN)/python benchmarks/speed.py --write
-	$(BIN)/python benchmarks/throughput.py --write
+	$(BIN)/python benchmarks/throughput.py --write --profile
+	$(BIN)/python benchmarks/vs_trafilatura.py --write
 
 # Re-pin every dependency (run after changing pyproject.toml, commit constraints.txt).
 lock:

@@ -79,8 +79,9 @@ def problems_of(runs: list[Run], articles: int, work: Path) -> list[str]:
     return problems
 
 
-def report(bare: list[Run], runs: list[list[Run]], info: dict, repeat: int) -> str:
-    """The table: each newscrawl checkout (the last one is the one measured, earlier ones are --before)."""
+def report(bare: list[Run], runs: list[list[Run]], info: dict, repeat: int) -> tuple[str, str]:
+    """(the section's text, the bare times of every crawl: printed, not written - the figures are ratios)."""
+    # the table: each newscrawl checkout (the last one is the one measured, earlier ones are --before)
     rows = []
     measured = [ratios(rs, bare) for rs in runs]
     for rs, r in zip(runs, measured):
@@ -103,7 +104,7 @@ def report(bare: list[Run], runs: list[list[Run]], info: dict, repeat: int) -> s
             "time (process start to exit: Scrapy start-up and the WARC index included), on CPU time (user + "
             "system of the process, which a busy machine disturbs far less but which leaves out waiting for the "
             "disk, e.g. fsync), and on Scrapy's crawl loop alone (`elapsed_time_seconds`).\n\n"
-            f"{table}\n\n{goal}\n\nEvery crawl: {every}.\n")
+            f"{table}\n\n{goal}\n"), every
 
 
 def ablate(warc: Path, work: Path, bare: list[Run], full: list[Run], articles: int, checkout: Path) -> str:
@@ -129,7 +130,8 @@ def main(argv: list[str] | None = None) -> int:
         return profile_child(argv[1], argv[3:])
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=5000)
-    parser.add_argument("--repeat", type=int, default=3, help="rounds; the median ratio counts")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds; the median ratio counts (0: none, e.g. "
+                        "with --profile alone)")
     parser.add_argument("--before", type=Path, action="append", default=[],
                         help="also crawl with this checkout (its own .venv/bin/scrapy, or a plain copy of another "
                         "commit run with this virtualenv); may be given more than once")
@@ -155,19 +157,21 @@ def main(argv: list[str] | None = None) -> int:
             info = build_archive(warc, args.articles)
             print(f"archive: {info['articles']} articles, {info['html_bytes'] / 1e6:.1f} MB of HTML, "
                   f"{info['warc_bytes'] / 1e6:.1f} MB WARC, built in {time.perf_counter() - start:.1f} s", flush=True)
-        bare, runs = take_turns(warc, work, args.repeat, run_bare, checkouts)
-        text = report(bare, runs, info, args.repeat)
-        problems = problems_of([*bare, *(r for rs in runs for r in rs)], args.articles, work)
-        if problems:
-            text += "\nProblems in this run:\n\n" + "\n".join(f"- {p}" for p in problems) + "\n"
-        print(text, flush=True)
-        header = f"Command: `{command_line()}`  \n"
-        for checkout in checkouts[:-1]:
-            header += f"Before: `--before DIR`, a checkout of {commit_of(checkout)}.  \n"
-        header += f"Versions: {versions_line('Scrapy', 'Twisted', 'lxml', 'warcio', 'trafilatura')}\n\n"
-        if args.write:
-            write_section("throughput", header + text)
-        if args.ablate:
+        problems: list[str] = []
+        if args.repeat:
+            bare, runs = take_turns(warc, work, args.repeat, run_bare, checkouts)
+            text, every = report(bare, runs, info, args.repeat)
+            problems = problems_of([*bare, *(r for rs in runs for r in rs)], args.articles, work)
+            if problems:
+                text += "\nProblems in this run:\n\n" + "\n".join(f"- {p}" for p in problems) + "\n"
+            print(text + f"\nEvery crawl: {every}.\n", flush=True)
+            header = f"Command: `{command_line()}`  \n"
+            for checkout in checkouts[:-1]:
+                header += f"Before: `--before DIR`, a checkout of {commit_of(checkout)}.  \n"
+            header += f"Versions: {versions_line('Scrapy', 'Twisted', 'lxml', 'warcio', 'trafilatura')}\n\n"
+            if args.write:
+                write_section("throughput", header + text)
+        if args.ablate and args.repeat:
             ablation = ablate(warc, work, bare, runs[-1], args.articles, checkouts[-1])
             print(ablation)
             if args.write:

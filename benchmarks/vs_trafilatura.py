@@ -76,10 +76,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"{args.repeat} rounds, the crawls taking turns (the order rotates each round); each ratio is the median "
                 "over rounds of newscrawl's exported items per second over the baseline's in the same round: on wall "
                 "time (process start to exit), on CPU time (user + system), and on Scrapy's crawl loop "
-                f"(`elapsed_time_seconds`).\n\n{table}\n\n{goal}\n\nEvery crawl: {every}.\n")
+                f"(`elapsed_time_seconds`).\n\n{table}\n\n{goal}\n")
         if problems:
             text += "\nProblems in this run:\n\n" + "\n".join(f"- {p}" for p in problems) + "\n"
-        print(text)
+        print(text + f"\nEvery crawl: {every}.\n")
         if args.write:
             header = f"Command: `{command_line()}`  \n"
             for checkout in checkouts[:-1]:
