@@ -114,12 +114,14 @@ def run_newscrawl(warc: Path, work: Path, tag: str, profile_out: Path | None = N
     return Run(name, wall, cpu, rss, rc, items, stats.get("elapsed_time_seconds"), stats)
 
 
-def run_bare(warc: Path, work: Path, tag: str) -> Run:
+def run_bare(warc: Path, work: Path, tag: str, settings: dict | None = None) -> Run:
     out = work / f"bare-{tag}.jsonl"
     stats_file = work / f"stats-{tag}.json"
     cmd = [scrapy_of(ROOT)[0], "runspider", str(BENCH / "bare_spider.py"), "-O", str(out),
            "-s", f"NEWSCRAWL_REPLAY={warc}", "-s", "NEWSCRAWL_MAX_AGE_DAYS=0",
            "-s", f"BENCH_STATS_FILE={stats_file}", "-s", "LOG_LEVEL=INFO"]
+    for key, value in (settings or {}).items():
+        cmd += ["-s", f"{key}={value}"]
     env = {**os.environ, "NEWSCRAWL_DATA_DIR": str(work / f"data-{tag}")}
     wall, cpu, rss, rc = spawn(cmd, env, work / f"log-{tag}.txt")
     stats = _stats(stats_file)
