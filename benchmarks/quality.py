@@ -109,7 +109,8 @@ DESCRIPTIONS = {
     "newscrawl": "`record_from_response(response, profile)`: profile selectors, generic fallback, cleaning - "
                  "exactly what the crawl exports (for `generic/`, the `news` spider: `generic_profile(host)`)",
     "newscrawl-generic": "`record_from_response(response, generic_profile(host))`: the generic path alone "
-                         "(pruning + trafilatura + the Japanese boilerplate rules), no profile selectors or text rules",
+                         "(the prose container checked against trafilatura, then the generic boilerplate rules), "
+                         "no profile selectors or text rules",
     "trafilatura": "`trafilatura.extract(html, url=url)`, defaults (txt output)",
     "trafilatura-precision": "`trafilatura.extract(html, url=url, favor_precision=True)`",
     "readability": "readability-lxml `Document(html, url=url).summary(html_partial=True)`, "

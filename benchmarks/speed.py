@@ -187,7 +187,7 @@ ENTRY_POINTS = [
     ("  metadata (read_metadata)", "newscrawl/extract/metadata.py", "read_metadata"),
     ("    of which JSON-LD (extruct)", "extruct/jsonld.py", "extract_items"),
     ("  container", "newscrawl/page/article.py", "_container"),
-    ("    of which the generic path", "newscrawl/extract/generic.py", "generic_body_html"),
+    ("    of which the generic path", "newscrawl/extract/generic.py", "generic_body"),
     ("  fields: title", "newscrawl/page/article.py", "_title"),
     ("  fields: selectors first_value", "newscrawl/extract/selectors.py", "first_value"),
     ("  fields: selectors all_values", "newscrawl/extract/selectors.py", "all_values"),

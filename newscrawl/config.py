@@ -14,8 +14,10 @@ so that replaying an archive never touches production data (docs/replay.md).
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -67,6 +69,19 @@ class Config:
     stats_file: str
     progress_interval: float
     report: bool
+    # NEWSCRAWL_ALLOWED_NETWORKS: non-public networks requests may go to all the same (middlewares/addresses.py)
+    allowed_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+    log_site: bool  # NEWSCRAWL_LOG_SITE: [<site>] on the log lines about a site (extensions/sitelog.py)
+    # distributed mode (docs/distributed.md): "" = single machine, the SQLite state
+    redis_url: str = ""
+    lease_seconds: float = 300.0
+    max_attempts: int = 3
+    worker_id: str = ""  # "" = the first free slot <host>-<n> of the data folder
+    redis_wait: float = 60.0  # seconds a worker waits for Redis to come back before it stops
+
+    @property
+    def distributed(self) -> bool:
+        return bool(self.redis_url)
 
     @property
     def replaying(self) -> bool:
@@ -130,6 +145,22 @@ def _paths(value) -> tuple[str, ...]:
     return tuple(p.strip() for p in str(value or "").split(",") if p.strip())
 
 
+def allowed_networks(settings) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """NEWSCRAWL_ALLOWED_NETWORKS: CIDR networks or single addresses (``127.0.0.1/32``, ``::1``)."""
+    raw = settings.get("NEWSCRAWL_ALLOWED_NETWORKS")
+    items = raw if isinstance(raw, (list, tuple)) else str(raw or "").split(",")
+    networks = []
+    for item in (str(i).strip() for i in items):
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ConfigError(f"NEWSCRAWL_ALLOWED_NETWORKS: {item!r} is not a network "
+                              f"(expected e.g. 127.0.0.1/32, 10.0.0.0/8 or ::1)") from None
+    return tuple(networks)
+
+
 def resolve_data_dir(settings) -> tuple[Path, bool]:
     """(the data folder, whether it is a throwaway one); decided once, then kept in the settings.
 
@@ -155,6 +186,24 @@ def pin_data_dir(settings) -> Path:
         settings.set("NEWSCRAWL_DATA_DIR", str(path), priority="cmdline")
         settings.set(THROWAWAY_FLAG, throwaway, priority="cmdline")
     return path
+
+
+def _redis_url(settings) -> str:
+    """NEWSCRAWL_REDIS_URL: empty (single machine) or a redis://, rediss:// or unix:// URL."""
+    url = str(settings.get("NEWSCRAWL_REDIS_URL") or "").strip()
+    if url and url.split("://", 1)[0].lower() not in ("redis", "rediss", "unix"):
+        shown = re.sub(r"(//[^:@/]*:)[^@/]*@", r"\1***@", url)  # never print a password
+        raise ConfigError(f"NEWSCRAWL_REDIS_URL={shown!r}: expected redis://[:password@]host:port/db, "
+                          "rediss://... or unix:///path")
+    return url
+
+
+def _worker_id(settings) -> str:
+    """NEWSCRAWL_WORKER_ID goes into file names and Redis key names: a safe alphabet only."""
+    value = str(settings.get("NEWSCRAWL_WORKER_ID") or "").strip()
+    if value and not re.fullmatch(r"[A-Za-z0-9_.-]{1,100}", value):
+        raise ConfigError(f"NEWSCRAWL_WORKER_ID={value!r}: use letters, digits, '.', '_' and '-'")
+    return value
 
 
 def build_config(settings) -> Config:
@@ -197,6 +246,13 @@ def build_config(settings) -> Config:
         stats_file=str(settings.get("NEWSCRAWL_STATS_FILE") or ""),
         progress_interval=_number(settings, "NEWSCRAWL_PROGRESS_INTERVAL", minimum=0),
         report=_bool(settings, "NEWSCRAWL_REPORT"),
+        allowed_networks=allowed_networks(settings),
+        log_site=_bool(settings, "NEWSCRAWL_LOG_SITE"),
+        redis_url=_redis_url(settings),
+        lease_seconds=_number(settings, "NEWSCRAWL_LEASE_SECONDS", minimum=0.1),
+        max_attempts=_number(settings, "NEWSCRAWL_MAX_ATTEMPTS", int, minimum=1),
+        worker_id=_worker_id(settings),
+        redis_wait=_number(settings, "NEWSCRAWL_REDIS_WAIT", minimum=0),
     )
 
 

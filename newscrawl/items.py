@@ -28,7 +28,8 @@ ALIASES = "aliases"  # other canonical names of the article (as discovered, afte
 PAGE_LINES = "page_lines"  # the page's visible text lines (ArticlePage with trace=True)
 EXPLAINED = "explained"  # (block text, rule) the tree rules would remove from the whole page
 STRIP = "strip"  # [{text, kept, rule}]: the page's lines against the exported body (finish_article)
-PRIVATE_FIELDS = (BODY_HTML, EXTRACTION, ALIASES, PAGE_LINES, EXPLAINED, STRIP)
+DECLARED = "declared_body"  # the page's JSON-LD articleBody: where the article starts and ends (clean step)
+PRIVATE_FIELDS = (BODY_HTML, EXTRACTION, ALIASES, PAGE_LINES, EXPLAINED, STRIP, DECLARED)
 
 
 def public(item) -> dict:

@@ -22,6 +22,11 @@ class RunLock:
         self._fh = None
         self.previous: dict | None = None  # what the lock file said when we took it (a stale run)
 
+    @property
+    def held(self) -> bool:
+        """True between a successful acquire() and release()."""
+        return self._fh is not None
+
     def holder(self) -> dict:
         try:
             return json.loads(self.path.read_text(encoding="utf-8") or "{}")

@@ -60,10 +60,13 @@ DISCOVERY_SITEMAP_REFUSED = "discovery/sitemap_refused"
 DISCOVERY_BAD_LISTING = "discovery/bad_listing"
 DISCOVERY_CAPPED = "discovery/capped"  # URLs a per-source or per-run cap left out
 DISCOVERY_SOURCES_OK = "discovery/sources_ok"  # feeds, sitemaps and listings that parsed
+DISCOVERY_FEED_REPAIRED = "discovery/feed_repaired"  # a feed that is not well-formed XML, read tolerantly
+DISCOVERY_ROBOTS_SITEMAPS = "discovery/robots_sitemaps"  # sitemaps taken from robots.txt Sitemap: lines
+DISCOVERY_ROBOTS_NO_SITEMAP = "discovery/robots_no_sitemap"  # robots.txt asked for, naming no sitemap
 
 
 def discovery_bad(what: str) -> str:
-    """``bad_feed``, ``bad_sitemap``, ``unsafe_xml``."""
+    """``bad_feed``, ``bad_sitemap``, ``unsafe_xml``, ``gzip_bomb``."""
     return f"discovery/{what}"
 
 
@@ -109,6 +112,11 @@ def extract_path(path: str) -> str:
     return f"extract/{path}"
 
 
+def extract_generic(event: str) -> str:
+    """What the generic path's choice saw: ``candidate/<name>``, ``widened``, ``alternative`` ... (extract/generic.py)."""
+    return f"extract/generic/{event}"
+
+
 def clean_rule(rule: str) -> str:
     return f"clean/{rule}"
 
@@ -126,6 +134,7 @@ ITEMS_PAYWALLED = "items/paywalled"
 EXPORT_TORN_TAIL = "export/torn_tail_repaired"
 EXPORT_UNENCODABLE = "export/unencodable_replaced"  # lone surrogates etc. replaced before writing
 EXPORT_DISK_FULL = "export/disk_full"
+EXPORT_CUT = "export/cut"  # lines cut off again: a committer refused them (another worker exported it first)
 
 
 def dropped(reason: str) -> str:
@@ -143,12 +152,48 @@ STATE_RECOVERED = "state/recovered"
 STATE_MARKED = "state/marked"
 STATE_MARKED_GONE = "state/marked_gone"
 
+# -- the work queue (distributed mode; a single-machine backfill) -------------------------------------
+QUEUE_ENQUEUED = "queue/enqueued"  # URLs this worker added to the queue (given, or found by a backfill walk)
+QUEUE_LEASED = "queue/leased"  # leases taken (a URL taken over from a dead worker included)
+QUEUE_SKIPPED_EXPORTED = "queue/skipped_exported"  # leased, but exported meanwhile: settled without a fetch
+QUEUE_ACKED = "queue/acked"  # settled without a record: dropped, gone, not an article, a page walked
+QUEUE_FAILED = "queue/failed"  # a failed try: queued again (or a dead letter after NEWSCRAWL_MAX_ATTEMPTS)
+QUEUE_DEAD = "queue/dead"  # of which became dead letters
+QUEUE_COMMITTED = "queue/committed"  # record lines committed (exported exactly once)
+QUEUE_DUPLICATES = "queue/duplicates"  # commits answered "another worker exported it first" (export/cut)
+QUEUE_NO_OUTCOME = "queue/no_outcome"  # leases whose request ended without any outcome (counted as a failure)
+QUEUE_REDIS_OUTAGES = "queue/redis_outages"  # commands Redis did not answer, sent again (connection.RidingRetry)
+QUEUE_REDIS_LOST = "queue/redis_lost"  # Redis did not come back within NEWSCRAWL_REDIS_WAIT: the run stopped
+QUEUE_NOT_WRITTEN = "queue/not_written"  # records not written because the last commit is unsettled
+QUEUE_RECOVERED = "queue/recovered"  # a killed incarnation's last lines, committed at start
+QUEUE_RECOVERED_DUPLICATES = "queue/recovered_duplicates"  # ... or moved to <shard>.dup
+QUEUE_WORKER_ID = "queue/worker_id"  # a text value: the worker id (its shard's name carries it too)
+QUEUE_SHARDS = "queue/shards"  # a text value: the shard file(s) this run wrote
+QUEUE_ROUND_TRIPS = "queue/redis_round_trips"  # requests this worker sent to Redis (all components)
+POLITENESS_WAITS = "politeness/waits"  # requests that waited for their host's shared token bucket
+POLITENESS_WAIT_SECONDS = "politeness/wait_seconds"
+POLITENESS_CRAWL_DELAY = "politeness/crawl_delay_hosts"  # hosts whose robots.txt Crawl-delay sets the rate
+BACKFILL_PAGES = "backfill/pages"  # archive pages walked (sitemaps, listing and archive pages), each once
+BACKFILL_OUT_OF_RANGE = "backfill/out_of_range"  # entries dated outside -a since / until: not followed
+
+
+def backfill_bad(kind: str) -> str:
+    """An archive page that could not be used (``backfill/bad_sitemap`` ...)."""
+    return f"backfill/bad_{kind}"
+
+
 # -- replay / record -----------------------------------------------------------------------------------
 REPLAY_HIT = "replay/hit"
 REPLAY_FUZZY_HIT = "replay/fuzzy_hit"
 REPLAY_MISS = "replay/miss"
 REPLAY_MISS_ROBOTS = "replay/miss_robots"
+REPLAY_REVISIT_UNRESOLVED = "replay/revisit_unresolved"  # a revisit record whose original payload no archive holds
+REPLAY_TRUNCATED = "replay/truncated_archive"  # an archive cut short or damaged: read up to there; fails the verdict
+REPLAY_UNREADABLE = "replay/unreadable_archive"  # NEWSCRAWL_REPLAY names no readable WARC: nothing replayed
 RECORD_WRITTEN = "record/written"
+
+# -- the night report --------------------------------------------------------------------------------------
+REPORT_UNREADABLE_SUMMARY = "report/unreadable_summary"  # a data/runs/*.json left out of the history page
 
 # -- HTTP and transport ----------------------------------------------------------------------------------
 HTTP_RECOVERED = "http/recovered"
@@ -157,6 +202,12 @@ HTTP_RETRY_AFTER_SECONDS = "http/retry_after_seconds"
 HTTP_RETRY_AFTER_TOO_LONG = "http/retry_after_too_long"
 OFFSITE_FILTERED = "offsite/filtered"
 REFUSED_SCHEME = "refused/scheme"
+REFUSED_ADDRESS = "refused/address"  # a request to a non-public address (middlewares/addresses.py)
+
+
+def refused_address(why: str) -> str:
+    """``loopback``, ``private``, ``link_local``, ``multicast``, ``reserved``, ``unspecified``, ``not_global``."""
+    return f"refused/address/{why}"
 
 
 def http_problem(problem: str) -> str:

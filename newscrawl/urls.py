@@ -65,12 +65,12 @@ def same_site(url: str, profile: SiteProfile) -> bool:
     except ValueError:
         return False
     host = (parts.hostname or "").lower().rstrip(".")
-    for domain in profile.domains:
+    default = port is None or port == DEFAULT_PORTS.get(parts.scheme.lower())
+    for domain in profile.domains:  # any entry may admit it: "example.jp" and "example.jp:8080" side by side
         name, _, wanted = domain.lower().partition(":")
         if host == name or host.endswith("." + name):
-            if wanted:
-                return port is not None and str(port) == wanted
-            return port is None or port == DEFAULT_PORTS.get(parts.scheme.lower())
+            if (port is not None and str(port) == wanted) if wanted else default:
+                return True
     return False
 
 

@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     writer.close()
     print(json.dumps({"worker": args.worker_id, "written": written, "kept": kept,
                       "duplicates": writer.duplicates, "recovered": recovery.committed,
-                      "moved_to_dup": recovery.duplicates, "outages": outages,
+                      "moved_to_dup": recovery.duplicates, "outages": outages + writer.outages,
                       "round_trips": round_trips(client)}))
     return 0
 

@@ -5,6 +5,7 @@ line would replace them all):
 
     -s 'ADDONS={"tests.faults.RaiseInCallbacks": 0}' -s FAULT_SITE=kbs
     -s 'ADDONS={"tests.faults.KillAfterWrites": 0}' -s FAULT_KILL_AFTER=20
+    -s 'ADDONS={"tests.faults.PauseAfterWrites": 0}' -s FAULT_PAUSE=0.05
 
 KillAfterWrites is the deterministic kill of the kill-and-rerun tests: SIGKILL right after the
 Nth record line is confirmed on disk and before the state marks it (the window the recovery
@@ -72,6 +73,36 @@ class KillAfterWrites:
         self.written += 1
         if self.written >= self.after:
             os.kill(os.getpid(), signal.SIGKILL)
+
+
+class PauseAfterWrites:
+    """Hold the crawl FAULT_PAUSE seconds after each confirmed write (a slow worker): a test can then
+    do something while the crawl is surely still running, without racing a fast replay."""
+
+    def __init__(self, crawler=None) -> None:
+        self.crawler = crawler
+        self.pause = crawler.settings.getfloat("FAULT_PAUSE", 0.05) if crawler is not None else 0.0
+
+    def update_settings(self, settings) -> None:  # add-on
+        settings["EXTENSIONS"]["tests.faults.PauseAfterWrites"] = 40
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        from scrapy import signals
+
+        extension = cls(crawler)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        return extension
+
+    def spider_opened(self, spider) -> None:
+        from newscrawl.export import DurableFeedExporter
+
+        self.crawler.get_extension(DurableFeedExporter).committers.insert(0, self.written_one)
+
+    def written_one(self, item, receipts) -> None:
+        import time
+
+        time.sleep(self.pause)  # blocks the reactor on purpose: the whole worker is slow
 
 
 class DiskFullAfter:

@@ -11,6 +11,10 @@ response cannot say: ``hang`` (read the request, answer nothing), ``reset`` (clo
 connection with a TCP RST), ``short`` (promise Content-Length and send less), ``stream``
 (a body without Content-Length, sent in chunks).  It binds 127.0.0.1 only, on a free port,
 in a daemon thread; every wait is bounded and ends at ``stop()``.
+
+newscrawl refuses requests to loopback addresses (newscrawl/middlewares/addresses.py): a crawl of
+a LocalServer passes ``ALLOW_LOCAL`` in its settings.  ``LocalServer(host="127.0.0.2")`` binds
+another loopback address (Linux answers on all of 127.0.0.0/8), one that ALLOW_LOCAL does not allow.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 HANG_SECONDS = 10  # upper bound of a "hang" (the crawl's DOWNLOAD_TIMEOUT is far shorter)
+ALLOW_LOCAL = {"NEWSCRAWL_ALLOWED_NETWORKS": "127.0.0.1/32"}  # the crawl setting that allows this server
 
 
 @dataclass
@@ -102,15 +107,21 @@ class _Server(ThreadingHTTPServer):
     def handle_error(self, request, client_address) -> None:  # a reset client is expected here
         pass
 
+    def verify_request(self, request, client_address) -> bool:  # every accepted TCP connection
+        with self.owner.lock:
+            self.owner.connections += 1
+        return True
+
 
 class LocalServer:
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
         self.routes: dict[str, list[Reply]] = {}
         self.hits: Counter[str] = Counter()
+        self.connections = 0  # TCP connections accepted, with or without a request on them
         self.requests: list[tuple[str, dict]] = []
         self.lock = threading.Lock()
         self.stopping = threading.Event()
-        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server = _Server((host, 0), _Handler)
         self._server.owner = self
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         daemon=True)

@@ -112,9 +112,11 @@ class RedisServer:
             self.proc.wait(timeout=5)
         self.proc = None
 
-    def restart(self, *, hard: bool = False) -> None:
-        """Stop (SHUTDOWN, or SIGKILL with hard=True) and start again on the same dir and port."""
+    def restart(self, *, hard: bool = False, down_for: float = 0.0) -> None:
+        """Stop (SHUTDOWN, or SIGKILL with hard=True), stay down *down_for* seconds (so that busy
+        clients cannot miss it), and start again on the same dir and port."""
         self.kill() if hard else self.stop()
+        time.sleep(down_for)
         self.start()
 
     def __enter__(self) -> "RedisServer":

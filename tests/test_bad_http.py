@@ -14,9 +14,10 @@ import pytest
 from newscrawl.state.store import StateStore
 from tests.fixtures.bad.pages import PARAS, SITE, Served, body_text, gzip_bomb, page, write_warc
 from tests.helpers import crawl
-from tests.localserver import LocalServer, Reply
+from tests.localserver import ALLOW_LOCAL, LocalServer, Reply
 
 FAST = {  # the local server is not a site to be polite to; bounded waits everywhere
+    **ALLOW_LOCAL,  # and it is on 127.0.0.1, which newscrawl refuses unless allowed
     "DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
     "DOWNLOAD_TIMEOUT": "2", "RETRY_TIMES": "1", "DOWNLOAD_MAXSIZE": "2000000", "DOWNLOAD_WARNSIZE": "0",
     "NEWSCRAWL_MAX_RETRY_AFTER": "5", "NEWSCRAWL_MAX_AGE_DAYS": "0",

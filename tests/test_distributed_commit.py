@@ -210,3 +210,59 @@ def test_truncate_line_leaves_no_hole_in_a_file_opened_for_overwrite(tmp_path):
         truncate_line(fh, before)
         fh.write(b'{"url": "c"}\n')
     assert path.read_bytes() == b'{"url": "a"}\n{"url": "c"}\n'
+
+
+# -- the exporter's side of the commit: a refused line is cut off again -----------------------------------
+DURABLE = {"jsonlines": "newscrawl.export.DurableJsonLinesExporter"}
+
+
+def test_a_line_a_committer_refuses_is_cut_off_and_not_counted(tmp_path):
+    from scrapy import Spider
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl.export import DurableFeedExporter
+    from newscrawl.export.feed import CUT, SCRAPED_RESPONSE
+    from tests.helpers import newscrawl_settings
+
+    path = tmp_path / "shard.jsonl"
+    crawler = get_crawler(Spider, {**newscrawl_settings(), "FEED_EXPORTERS": DURABLE, "FEEDS": {str(path): {
+        "format": "jsonlines", "overwrite": False, "item_export_kwargs": {"fsync": True}}}})
+    exporter = DurableFeedExporter(crawler)
+    spider = Spider("s")
+    exporter.open_spider(spider)
+    seen = []
+
+    def commit(item, receipts):
+        seen.append((receipts[0].start, receipts[0].end, SCRAPED_RESPONSE.get()))
+        return CUT if item["url"].endswith("/2") else None
+
+    exporter.add_committer(commit)
+    for n in (1, 2, 3):
+        exporter.item_scraped({"url": f"https://x.jp/{n}"}, spider, response=f"response {n}")
+    exporter.slots[0].file.close()
+    assert [json.loads(line)["url"] for line in path.read_text().splitlines()] == ["https://x.jp/1", "https://x.jp/3"]
+    assert seen[1][0] == seen[2][0]  # the third line starts where the cut one did: no hole, no leftover
+    assert [s[2] for s in seen] == ["response 1", "response 2", "response 3"]  # each commit sees its response
+    stats = crawler.stats.get_stats()
+    assert stats["newscrawl/items/exported"] == 2 and stats["newscrawl/export/cut"] == 1
+
+
+def test_a_gate_that_says_no_keeps_the_record_out_of_the_file(tmp_path):
+    from scrapy import Spider
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl.export import DurableFeedExporter
+    from tests.helpers import newscrawl_settings
+
+    path = tmp_path / "shard.jsonl"
+    crawler = get_crawler(Spider, {**newscrawl_settings(), "FEED_EXPORTERS": DURABLE,
+                                   "FEEDS": {str(path): {"format": "jsonlines"}}})
+    exporter = DurableFeedExporter(crawler)
+    spider = Spider("s")
+    exporter.open_spider(spider)
+    exporter.add_gate(lambda item: item["url"] != "https://x.jp/2")
+    for n in (1, 2):
+        exporter.item_scraped({"url": f"https://x.jp/{n}"}, spider)
+    exporter.slots[0].file.close()
+    assert [json.loads(line)["url"] for line in path.read_text().splitlines()] == ["https://x.jp/1"]
+    assert crawler.stats.get_value("newscrawl/items/exported") == 1

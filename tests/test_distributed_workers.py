@@ -104,7 +104,7 @@ def test_redis_restarted_mid_run_loses_nothing_and_doubles_nothing(redis_server,
         target = N // 4 if not hard else N // 2
         while sum(lines_in(p) for p in folder.glob("*.jsonl")) < target and time.monotonic() < deadline:
             time.sleep(0.02)
-        redis_server.restart(hard=hard)
+        redis_server.restart(hard=hard, down_for=0.5)
     results = [finish(proc) for proc in workers]
     assert sum(r["outages"] for r in results) >= 1  # the restarts were felt
     assert_every_url_once(redis_server, folder)

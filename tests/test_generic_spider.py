@@ -32,7 +32,8 @@ def test_news_spider_urls_file(tmp_path):
         assert not compare_record(record, expected[record["url"]])
 
 
-def test_news_spider_without_input_fails_loudly(tmp_path):
+def test_news_spider_without_input_is_a_usage_error(tmp_path):
     result = crawl(["news"], tmp_path, warc=site_warc(GENERIC, tmp_path))
-    assert result.returncode != 0
-    assert "news needs -a url=" in result.stderr
+    assert result.returncode == 2 and result.records == [] and result.stats == {}  # refused before starting
+    lines = [line for line in result.stderr.splitlines() if line.startswith("newscrawl:")]
+    assert len(lines) == 1 and "Traceback" not in result.stderr

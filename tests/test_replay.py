@@ -10,6 +10,7 @@ import subprocess
 
 import pytest
 import pytest_twisted
+from warcio.archiveiterator import ArchiveIterator
 from scrapy.crawler import CrawlerRunner
 from scrapy.utils.project import get_project_settings
 
@@ -18,7 +19,7 @@ from newscrawl.replay.build import build_warc, fixture_responses
 from newscrawl.replay.unpack import unpack
 from newscrawl.spiders.sites import DailyviewSpider
 from tests.helpers import FIXTURES, ROOT, SCRAPY, SITE_FIXTURES, crawl, expected_records, site_warc
-from tests.localserver import LocalServer, Reply
+from tests.localserver import ALLOW_LOCAL, LocalServer, Reply
 
 
 def test_archive_returns_the_fixture_bytes_and_headers(tmp_path):
@@ -87,21 +88,31 @@ def local_site():
         yield server.base, pages
 
 
+def wire_payloads(warc) -> dict[str, bytes]:
+    """URL -> the response payload exactly as written in the WARC (no decoding at all)."""
+    with open(warc, "rb") as fh:
+        return {r.rec_headers.get_header("WARC-Target-URI"): r.raw_stream.read()
+                for r in ArchiveIterator(fh) if r.rec_type == "response"}
+
+
 def test_record_then_replay_gives_the_same_records(tmp_path, local_site):
     base, pages = local_site
     recording = tmp_path / "night.warc.gz"
     (tmp_path / "live").mkdir()
     live = crawl(["news", "-a", f"feed={base}/feed/"], tmp_path / "live",
-                 settings={"NEWSCRAWL_RECORD": str(recording), "NEWSCRAWL_MAX_AGE_DAYS": "0"})
+                 settings={"NEWSCRAWL_RECORD": str(recording), "NEWSCRAWL_MAX_AGE_DAYS": "0", **ALLOW_LOCAL})
     assert live.returncode == 0, live.stderr[-3000:]
     assert len(live.records) == 2
     # byte for byte: what the server sent (the feed still gzip-compressed) is what the archive holds
-    archive = WarcArchive([recording])
+    held = wire_payloads(recording)
     for path, (_status, headers, body) in pages.items():
         if path == "/news-sitemap.xml":
             continue  # not part of a feed crawl
-        stored = archive.get(base + path)
-        assert stored is not None and stored.body == body, path
+        assert held[base + path] == body, path
+    # and what replay hands the crawler is that body decoded once, described as it is
+    feed = WarcArchive([recording]).get(base + "/feed/")
+    assert feed.body == gzip.decompress(pages["/feed/"][2])
+    assert "content-encoding" not in {k.lower() for k, _ in feed.headers}
     (tmp_path / "replay").mkdir()
     replayed = crawl(["news", "-a", f"feed={base}/feed/"], tmp_path / "replay", warc=recording,
                      settings={"NEWSCRAWL_MAX_AGE_DAYS": "0"})
@@ -129,7 +140,19 @@ def test_default_output_is_utf8_jsonl_under_data(tmp_path):
                    cwd=ROOT, env=env, check=True, capture_output=True)
     files = list((tmp_path / "data" / "kbs").glob("*.jsonl"))
     assert len(files) == 1
-    assert files[0].name.endswith("+00-00.jsonl")  # the UTC time of the run
+    assert files[0].name.endswith("+09-00.jsonl")  # the night named in the site's zone (Korea time)
     text = files[0].read_text(encoding="utf-8")
     assert "\\u" not in text and "韓国" in text  # Japanese unescaped
     assert {json.loads(line)["url"] for line in text.splitlines()} == set(expected_records(SITE_FIXTURES / "kbs"))
+
+
+def test_the_index_is_built_once_per_process_while_the_files_stay_the_same(tmp_path):
+    """crawlall replays every site from one archive: one index, not one per site."""
+    from newscrawl.replay.archive import open_archive
+
+    warc = site_warc("dailyview", tmp_path)
+    first = open_archive([str(warc)])
+    assert open_archive([str(warc)]) is first
+    build_warc(warc, [SITE_FIXTURES / "kbs"])  # the file changed: indexed again
+    again = open_archive([str(warc)])
+    assert again is not first and "https://dailyview.net/feed/" not in again

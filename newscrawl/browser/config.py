@@ -43,9 +43,15 @@ LAUNCH_ARGS = (
     # local port stops that
     "--gaia-url=https://127.0.0.1:9", "--component-updater=url-source=https://127.0.0.1:9",
 )
-# Replay answers every request from the archive; these make sure that not even a DNS lookup or
-# a preconnect leaves the machine.
-REPLAY_ARGS = ("--host-resolver-rules=MAP * ~NOTFOUND", "--dns-prefetch-disable")
+# Chromium itself has no network, in every mode: the page routing (traffic.py) answers every request
+# from the archive (replay) or fetches it with Playwright's route.fetch after checking it (live,
+# record).  Without these, Chromium still resolves names and opens sockets on its own - measured
+# (tests/test_security_browser.py): a bare TCP connection to an off-site iframe's or popup's host
+# before the routing aborts the request, and DNS prefetches.  WebRTC sends UDP (STUN) past all of
+# that, even to an IP literal: it may use UDP only through a proxy, i.e. never (measured as well).
+NO_NETWORK_ARGS = ("--host-resolver-rules=MAP * ~NOTFOUND", "--dns-prefetch-disable",
+                   "--webrtc-ip-handling-policy=disable_non_proxied_udp")
+REPLAY_ARGS = NO_NETWORK_ARGS  # the name tests/test_browser.py knows
 
 
 def browser_mode(settings) -> str:
@@ -104,9 +110,18 @@ def proxy_from_environment(settings) -> dict | None:
     return proxy
 
 
-def configure_browser(settings, profile: SiteProfile | None) -> None:
-    """Switch scrapy-playwright on for this spider when it has browser pages (see the docstring)."""
+def configure_browser(settings, profile: SiteProfile | None, spider_name: str = "news") -> None:
+    """Switch scrapy-playwright on for this spider when it has browser pages (see the docstring).
+
+    Without scrapy-playwright installed (the [browser] extra), a spider that needs it gets an extension
+    that stops it at start with one line saying what to install (browser/absent.py), not an ImportError."""
     if not browser_needed(settings, profile):
+        return
+    from .absent import refuse_browser
+    from .executable import browser_support_missing
+
+    if browser_support_missing(spider_name):
+        refuse_browser(settings)
         return
     middlewares = settings.getdict("DOWNLOADER_MIDDLEWARES")
     replay_at, record_at = middlewares.get(REPLAY_MW) or 950, middlewares.get(RECORD_MW) or 960
@@ -128,7 +143,7 @@ def configure_browser(settings, profile: SiteProfile | None) -> None:
     settings.set("DOWNLOAD_HANDLERS", handlers, priority="spider")
 
     replay = bool(settings.get("NEWSCRAWL_REPLAY"))
-    launch: dict = {"headless": True, "args": list(LAUNCH_ARGS) + (list(REPLAY_ARGS) if replay else [])}
+    launch: dict = {"headless": True, "args": list(LAUNCH_ARGS) + list(NO_NETWORK_ARGS)}
     if choice is not None:
         launch["executable_path"] = choice.path
     proxy = None if replay else proxy_from_environment(settings)

@@ -99,3 +99,19 @@ def missing_message(site: str, explicit: str = "", search: Iterable[str] = DEFAU
             f"(apt-get install chromium), or Playwright's (playwright install chromium), or set "
             f"NEWSCRAWL_BROWSER_EXECUTABLE=/path/to/chromium; or crawl without a browser with "
             f"-s NEWSCRAWL_BROWSER=off")
+
+
+BROWSER_EXTRA = "pip install 'newscrawl[browser]'"
+
+
+def browser_support_missing(site: str) -> str | None:
+    """The one line a run ends with when it has browser pages but scrapy-playwright (the [browser] extra)
+    is not installed; None when it is.  No shipped profile needs a browser, so it is optional."""
+    try:
+        import playwright  # noqa: F401
+        import scrapy_playwright  # noqa: F401
+    except ImportError as exc:
+        return (f"The browser pages of {site} need scrapy-playwright, which is not installed ({exc}): "
+                f"{BROWSER_EXTRA}, then a Chromium (apt-get install chromium); or crawl without a browser "
+                f"with -s NEWSCRAWL_BROWSER=off")
+    return None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from contextlib import suppress
+from weakref import WeakSet
 
 from playwright.async_api import Error as PlaywrightError
 from scrapy import signals
@@ -22,17 +23,20 @@ from scrapy_playwright.page import PageMethod
 
 from .. import stats as keys
 from .. import meta as M
+from ..config import config_of
+from ..middlewares.addresses import AddressPolicy
 from ..replay.middleware import RecordMiddleware, ReplayMiddleware
 from ..sites import resolve_profile
 from .config import META, resource_filter, search_list
 from .executable import BrowserChoice, find_browser, missing_message
 from .rendering import PagePlan, ResourceFilter, run_plan
-from .traffic import BrowserTraffic
+from .traffic import HANDED_LOCATION, AddressCheck, BrowserTraffic, PageSite
 
 
 logger = logging.getLogger(__name__)
 
 _PENDING = "_newscrawl_browser_context"  # the context a request holds a place in, until it is done
+_SITE = "_newscrawl_browser_site"  # the request's PageSite: what its page may load, what became of it
 
 
 class BrowserMiddleware:
@@ -61,6 +65,10 @@ class BrowserMiddleware:
         self.generation, self.assigned = 0, 0
         self.pending: Counter[str] = Counter()
         self.contexts: dict[str, object] = {}
+        self.guarded_contexts: WeakSet = WeakSet()  # contexts whose own route refuses popups
+        launch = settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")
+        self.addresses = AddressCheck(AddressPolicy(config_of(crawler).allowed_networks),
+                                      proxied=bool(launch.get("proxy")))  # behind a proxy, the proxy resolves
         self._traffic: BrowserTraffic | None = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
 
@@ -92,14 +100,16 @@ class BrowserMiddleware:
         kind = request.meta.get(M.KIND, M.ARTICLE)
         profile = resolve_profile(request.meta.get(M.PROFILE, ""), request.url)
         plan = PagePlan.for_page(profile.browser, kind, self.timeout_s)
+        site = PageSite(tuple(profile.domains) + tuple(profile.browser.allow_hosts))
         context = self._context_for_new_page()
         request.meta.update({
             "playwright": True,
             "playwright_context": context,
             "playwright_context_kwargs": self.context_kwargs,
             "playwright_page_init_callback": self.init_page,
-            "playwright_page_methods": [] if plan.empty else [PageMethod(run_plan, plan, self.count)],
+            "playwright_page_methods": [] if plan.empty else [PageMethod(run_plan, plan, self.count, site)],
             _PENDING: context,
+            _SITE: site,
         })
         self.pending[context] += 1
         self.count("pages")
@@ -107,24 +117,42 @@ class BrowserMiddleware:
         return None
 
     async def process_response(self, request: Request, response: Response, spider=None) -> Response:
-        if "playwright" in response.flags:
-            self.count("rendered")
+        site = request.meta.pop(_SITE, None)
         await self._page_done(request)
+        if "playwright" not in response.flags:
+            return response
+        handed = response.headers.pop(HANDED_LOCATION.encode(), None)
+        if handed and site is not None and site.redirected:
+            # the document answered a redirect (traffic.py): Scrapy's to follow, through RedirectGuard
+            response.headers[b"Location"] = handed[-1] if isinstance(handed, list) else handed
+            return response
+        self.count("rendered")
         return response
 
     async def process_exception(self, request: Request, exception: Exception, spider=None):
-        if request.meta.get(_PENDING):
+        site = request.meta.pop(_SITE, None)
+        pending = request.meta.get(_PENDING)
+        await self._page_done(request)
+        if site is not None and site.refused is not None:
+            # the page's own document was refused by the routing (counted there): the errback
+            # sees why (RefusedAddress: ignored/<kind>/RefusedAddress), not the browser's abort
+            raise site.refused
+        if pending:
             # a navigation or action timeout fails this page only: the errback counts it as
             # newscrawl/errors/<kind>/TimeoutError, the crawl goes on
             self.count(f"errors/{type(exception).__name__}")
-        await self._page_done(request)
         return None
 
     # -- pages and contexts ----------------------------------------------------------------------
     async def init_page(self, page, request: Request) -> None:
         """scrapy-playwright's page-init callback: our routing goes on top of its own."""
         self.contexts[request.meta["playwright_context"]] = page.context
-        await page.route("**", self.traffic.handle)
+        traffic = self.traffic
+        if page.context not in self.guarded_contexts:
+            self.guarded_contexts.add(page.context)
+            await page.context.route("**", traffic.refuse_unowned)  # only pages without our route get here
+        await page.route_web_socket("**", traffic.refuse_websocket)
+        await page.route("**", traffic.handler_for(request.meta.get(_SITE) or PageSite(())))
 
     @property
     def traffic(self) -> BrowserTraffic:
@@ -135,7 +163,8 @@ class BrowserMiddleware:
                     archive = mw.archive  # the same index the plain requests are answered from
                 elif isinstance(mw, RecordMiddleware):
                     recorder = mw.recorder  # one writer per WARC file
-            self._traffic = BrowserTraffic(self.stats, self.filter, archive, recorder, self.timeout_s * 1000)
+            self._traffic = BrowserTraffic(self.stats, self.filter, archive, recorder, self.timeout_s * 1000,
+                                           self.addresses)
             logger.info("Browser requests: %s mode", self._traffic.mode)
         return self._traffic
 

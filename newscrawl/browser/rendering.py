@@ -111,13 +111,16 @@ async def _grew(page, selector: str, before: int, timeout_ms: float) -> bool:
         return False
 
 
-async def run_plan(page, plan: PagePlan, count: Callable[[str], None]) -> None:
+async def run_plan(page, plan: PagePlan, count: Callable[[str], None], site=None) -> None:
     """The profile's page actions (a scrapy-playwright PageMethod: ``page`` comes first).
 
     A missing ``wait_for`` raises (the page is an error: its content never came); a click or
     scroll that adds nothing ends the actions quietly, because "no more items" is how every
-    「もっと見る」 list ends.
+    「もっと見る」 list ends.  A page whose document answered a redirect (``site.redirected``,
+    traffic.py) has nothing to wait for: Scrapy follows the redirect to a page of its own.
     """
+    if site is not None and site.redirected:
+        return
     if plan.wait_for:
         await page.wait_for_selector(plan.wait_for, state="attached", timeout=plan.timeout_ms)
     items = plan.items or "a[href]"

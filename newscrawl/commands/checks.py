@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 
 from ..config import Config, ConfigError, build_config, pin_data_dir
+from ..replay.sources import ArchiveError, check_sources
 from ..runlock import RunLock
 from ..spiders.args import ArgumentError, SpiderArgs, parse_args
 from ..state.store import StateError, StateStore
@@ -55,8 +56,18 @@ def checked_spider(name: str, known: list[str]) -> None:
         raise Refused(f"newscrawl: no spider {name!r}; known: {', '.join(sorted(known))}", EXIT_USAGE)
 
 
+def checked_replay(config: Config) -> None:
+    """NEWSCRAWL_REPLAY names files (or folders, WACZ) that exist and start as WARCs: else exit 2."""
+    if not config.replaying:
+        return
+    try:
+        check_sources(config.replay)
+    except ArchiveError as exc:
+        raise Refused(f"newscrawl: {exc}", EXIT_USAGE) from None
+
+
 def checked_state(config: Config) -> None:
-    if config.state_path is None:
+    if config.state_path is None or config.distributed:  # distributed: the state is in Redis
         return
     try:
         StateStore(config.state_path).close()
@@ -65,7 +76,12 @@ def checked_state(config: Config) -> None:
 
 
 def site_lock(config: Config, site: str) -> RunLock:
-    """One run per site at a time: the lock ``<data dir>/locks/<site>.lock``, taken or Refused(75)."""
+    """One run per site at a time: the lock ``<data dir>/locks/<site>.lock``, taken or Refused(75).
+    Distributed mode: the workers of a site share its queue; each holds its own worker lock instead."""
+    if config.distributed:
+        from ..distributed.mode import worker_lock
+
+        return worker_lock(config)
     lock = RunLock(config.locks_dir / f"{site}.lock")
     try:
         taken = lock.acquire()

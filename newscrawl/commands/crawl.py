@@ -14,11 +14,12 @@ import time
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
+from ..distributed.mode import STOP_REDIS_LOST
 from ..extensions.health import HealthCheck
 from ..sites import all_profiles
 from .checks import (
-    EXIT_NO_NETWORK, EXIT_RUN_FAILED, Refused, checked_args, checked_config, checked_spider, checked_state, say,
-    site_lock,
+    EXIT_NO_NETWORK, EXIT_RUN_FAILED, EXIT_USAGE, Refused, checked_args, checked_config, checked_replay,
+    checked_spider, checked_state, say, site_lock,
 )
 from .night import night_summary, save_night
 from .preflight import no_network_message, url_hosts
@@ -37,6 +38,11 @@ class Command(ScrapyCrawl):
             checked_spider(name, self.crawler_process.spider_loader.list())
             config = checked_config(self.settings)
             spider_args = checked_args(opts.spargs)
+            if name == "news" and not (spider_args.urls or spider_args.feeds or spider_args.sitemaps
+                                       or config.distributed):  # a distributed worker takes the queue's URLs
+                raise Refused("newscrawl: news needs -a url=URL, -a urls_file=PATH, -a feed=URL or -a sitemap=URL",
+                              EXIT_USAGE)
+            checked_replay(config)
             checked_state(config)
             if not config.replaying:
                 profile = all_profiles().get(name)
@@ -67,3 +73,5 @@ class Command(ScrapyCrawl):
             save_night(summary, config.runs_dir / f"{summary['run']}.json")
         if config.strict and verdict is not None and verdict.failed:
             self.exitcode = EXIT_RUN_FAILED
+            if health.verdict.summary.get("finish_reason") == STOP_REDIS_LOST:  # distributed: Redis is gone
+                self.exitcode = EXIT_NO_NETWORK

@@ -18,7 +18,6 @@ a single `scrapy crawl` is crawling right now is not run again: its row says so.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import math
 import time
@@ -31,7 +30,8 @@ from ..extensions.health import HealthCheck
 from ..runlock import RunLock
 from ..sites import all_profiles
 from .checks import (
-    EXIT_LOCKED, EXIT_NO_NETWORK, EXIT_RUN_FAILED, Refused, checked_config, checked_state, say, site_lock,
+    EXIT_LOCKED, EXIT_NO_NETWORK, EXIT_RUN_FAILED, Refused, checked_config, checked_replay, checked_state, say,
+    site_lock,
 )
 from .night import night_summary, save_night
 from .preflight import no_network_message
@@ -123,6 +123,7 @@ class Command(ScrapyCommand):
         sites = self._sites(opts)
         try:
             config = checked_config(self.settings)
+            checked_replay(config)
             checked_state(config)
             if not config.replaying:
                 message = no_network_message([all_profiles()[site] for site in sites])
@@ -154,13 +155,14 @@ class Command(ScrapyCommand):
                 say("newscrawl: every site is being crawled by another run; not starting")
                 self.exitcode = EXIT_LOCKED
                 return
-            self._run_sites([s for s in sites if s in site_locks], locked, opts, config)
+            stale = lock.previous if lock.previous and lock.previous.get("pid") else None
+            self._run_sites([s for s in sites if s in site_locks], locked, opts, config, stale)
         finally:
             for site_lock_ in site_locks.values():
                 site_lock_.release()
             lock.release()
 
-    def _run_sites(self, sites: list[str], locked: dict, opts, config) -> None:
+    def _run_sites(self, sites: list[str], locked: dict, opts, config, stale: dict | None = None) -> None:
         if opts.budget:
             self.settings.set("CLOSESPIDER_TIMEOUT", opts.budget, priority="cmdline")
         self.settings.set("NEWSCRAWL_REPORT", True, priority="cmdline")  # every night gets its report
@@ -191,6 +193,8 @@ class Command(ScrapyCommand):
             else:
                 rows.append({**verdict.summary, "failed": verdict.failed, "reasons": verdict.reasons})
         summary = night_summary(rows, started, config.data_dir)
+        if stale:
+            summary["stale_lock"] = stale  # the run this one took over from: it was killed, this night resumed
         print(format_table(rows))
         out = Path(opts.summary) if opts.summary else config.runs_dir / f"{summary['run']}.json"
         failed = summary["failed_sites"]

@@ -12,20 +12,32 @@ import json
 import logging
 import sys
 import time
+from datetime import datetime, timezone
 from pathlib import Path
+
+from ..export.names import DEFAULT_OFFSET, night_offset, stamp
+from ..sites import all_profiles
 
 logger = logging.getLogger(__name__)
 
 
-def run_stem(started: float) -> str:
-    """The file stem of a night's summary and report."""
-    return time.strftime("%Y-%m-%dT%H-%M-%SZ", time.gmtime(started))
+def run_stem(started: float, utc_offset: str = DEFAULT_OFFSET) -> str:
+    """The file stem of a night's summary and report: the same stamp as the night's JSONL outputs, the
+    local start in the sites' zone (export/names.py): the 03:10 KST night of the 5th is 2025-12-05T03-10-00+09-00."""
+    return stamp(datetime.fromtimestamp(started, timezone.utc), utc_offset)
+
+
+def _zone(rows: list[dict]) -> str:
+    """The zone the night's sites share (their profiles'), the default one for sites without a profile."""
+    profiles = all_profiles()
+    known = [profiles[r["site"]] for r in rows if r.get("site") in profiles]
+    return night_offset(known) if known else DEFAULT_OFFSET
 
 
 def night_summary(rows: list[dict], started: float, data_dir: Path) -> dict:
     failed = [r["site"] for r in rows if r.get("failed")]
     return {
-        "run": run_stem(started),
+        "run": run_stem(started, _zone(rows)),
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
         "seconds": round(time.time() - started, 1),
         "ok": not failed,

@@ -1,10 +1,24 @@
-"""RSS 2.0, RSS 1.0 (RDF) and Atom feeds to entries (link, title, date)."""
+"""RSS 2.0, RSS 1.0 (RDF) and Atom feeds to entries (link, title, date), read with feedparser.
+
+Feeds are often not well-formed XML (a bare ``&`` in a title, a feed cut off mid-item):
+a strict parser loses the whole night's feed over one character.  feedparser is the
+well-kept library that reads them anyway: it tries a strict XML parse, and on an error
+re-reads the document with its tolerant parser (``bozo``).  What it cannot do is say no to
+entities: it keeps "safe" entity declarations, so xml.refuse_entities() refuses every
+document that declares one before feedparser sees it.  The body is handed over as a stream
+(never as a string: feedparser would take a string that looks like a URL or a path as one
+to open), with no base URI, no HTML sanitizing and no relative-URI rewriting: only links,
+titles and dates are read here, and links are joined by discovery/links.py.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import io
+from dataclasses import dataclass, field
 
-from .xml import NotXML, child_text, local, parse_xml
+import feedparser
+
+from .xml import GZIP_MAGIC, MAX_XML_BYTES, NotXML, gunzip_bounded, refuse_entities
 
 
 @dataclass
@@ -14,32 +28,38 @@ class Entry:
     published: str | None = None  # as written in the feed; parse with extract.dates
 
 
+@dataclass
+class Feed:
+    entries: list[Entry] = field(default_factory=list)
+    repaired: str = ""  # why the strict parse failed when the tolerant one was needed ("": well-formed)
+
+
+def read_feed(body: bytes) -> Feed:
+    """The feed's entries; NotXML when *body* is no feed at all, UnsafeXML when it declares entities."""
+    if body[:2] == GZIP_MAGIC:
+        body = gunzip_bounded(body)
+    refuse_entities(body)
+    try:
+        parsed = feedparser.parse(io.BytesIO(body[:MAX_XML_BYTES]), sanitize_html=False,
+                                  resolve_relative_uris=False)
+    except Exception as exc:  # noqa: BLE001 - a third-party parser on hostile input: a bad feed, never a crash
+        raise NotXML(f"the feed parser failed ({type(exc).__name__}: {exc})") from None
+    if not parsed.get("version"):
+        raise NotXML("not an RSS, RDF or Atom feed")
+    rdf = parsed.version.startswith(("rss09", "rss10"))
+    entries = []
+    for item in parsed.entries:
+        # RSS 1.0 items are named by rdf:about (feedparser's id); an RSS 2.0 guid is a link only when it
+        # is a permalink, and feedparser has already made such a guid the link
+        url = item.get("link") or (item.get("id") if rdf else None)
+        if url and url.strip():
+            entries.append(Entry(url=url.strip(), title=(item.get("title") or "").strip() or None,
+                                 published=item.get("published") or item.get("updated")))
+    repaired = ""
+    if parsed.get("bozo"):
+        repaired = str(parsed.get("bozo_exception") or "not well-formed")[:200]
+    return Feed(entries, repaired)
+
+
 def parse_feed(body: bytes) -> list[Entry]:
-    root = parse_xml(body)
-    kind = local(root.tag)
-    if kind not in {"rss", "RDF", "feed"}:
-        raise NotXML(f"not a feed: root element <{kind}>")
-    entries: list[Entry] = []
-    for el in root.iter():
-        name = local(el.tag)
-        if name == "item":
-            url = child_text(el, "link")
-            if not url:
-                guid = next((c for c in el if local(c.tag) == "guid"), None)
-                if guid is not None and guid.get("isPermaLink", "true") != "false" and guid.text:
-                    url = guid.text.strip()
-            if not url:
-                url = el.get("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about")
-            published = child_text(el, "pubDate", "date", "published", "updated")
-        elif name == "entry":
-            url = None
-            for link in el:
-                if local(link.tag) == "link" and link.get("rel", "alternate") == "alternate" and link.get("href"):
-                    url = link.get("href").strip()
-                    break
-            published = child_text(el, "published", "updated")
-        else:
-            continue
-        if url:
-            entries.append(Entry(url=url, title=child_text(el, "title"), published=published))
-    return entries
+    return read_feed(body).entries

@@ -18,6 +18,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
 
 from parsel import Selector
+from protego import Protego
 
 from .. import stats as keys
 from ..extract.dates import parse_date
@@ -25,7 +26,7 @@ from ..extract.selectors import all_values
 from ..page.events import DEBUG, ERROR, WARNING, Event
 from ..sites.profile import SiteProfile
 from ..urls import canonical_url, same_site, url_key
-from .feeds import parse_feed
+from .feeds import read_feed
 from .sitemaps import parse_sitemap
 from .xml import NotXML, UnsafeXML
 
@@ -124,7 +125,7 @@ def _close(found: Found, cap: int, source: str) -> Found:
 
 
 def _unusable(found: Found, what: str, url: str, exc: Exception) -> Found:
-    kind = "unsafe_xml" if isinstance(exc, UnsafeXML) else f"bad_{what}"
+    kind = exc.kind if isinstance(exc, UnsafeXML) else f"bad_{what}"  # unsafe_xml, gzip_bomb
     found.usable = False
     found.note(keys.discovery_bad(kind), level=ERROR,
                message=f"{what.capitalize()} {url} is not usable ({kind}): {exc}")
@@ -136,10 +137,15 @@ def from_feed(body: bytes, url: str, profile: SiteProfile, now: datetime, max_ag
               cap: int) -> Found:
     found = Found()
     try:
-        entries = parse_feed(body)
+        feed = read_feed(body)
     except (NotXML, UnsafeXML) as exc:
         return _unusable(found, "feed", url, exc)
+    entries = feed.entries
     found.note(keys.DISCOVERY_FEED_ENTRIES, len(entries))
+    if feed.repaired:
+        found.note(keys.DISCOVERY_FEED_REPAIRED, level=WARNING,
+                   message=f"Feed {url} is not well-formed XML ({feed.repaired}): read tolerantly, "
+                           f"{len(entries)} entries")
     base = profile.discovery.base_url or url
     seen: set[str] = set()
     for entry in entries:
@@ -185,6 +191,30 @@ def from_sitemap(body: bytes, url: str, profile: SiteProfile, now: datetime, max
             continue
         _add(found, article_link(urljoin(url, entry.url.strip()), profile, found, url), seen, cap)
     return _close(found, cap, url)
+
+
+def from_robots(text: str, url: str, profile: SiteProfile, read: set[str]) -> Found:
+    """The ``Sitemap:`` lines of a robots.txt (profiles with ``discovery.robots_sitemaps``), as sitemaps to
+    read: the site's own, and none that the profile names or this run reads already (*read*: url keys,
+    as from_sitemap keeps them).  robots.txt is not a discovery source itself: what counts is whether
+    the sitemaps it names can be used.  Protego (Scrapy's robots.txt parser) reads the lines."""
+    found = Found()
+    listed = [urljoin(url, u.strip()) for u in Protego.parse(text).sitemaps if u.strip()]
+    named = {url_key(u) for u in profile.discovery.sitemaps}
+    for child in listed:
+        if not child.lower().startswith(("http://", "https://")) or not same_site(child, profile):
+            found.note(keys.DISCOVERY_SITEMAP_REFUSED, level=WARNING,
+                       message=f"robots.txt {url} names a sitemap of another site: {child[:200]} not followed")
+            continue
+        if url_key(child) in read or url_key(child) in named:
+            continue
+        read.add(url_key(child))
+        found.pages.append(PageLink(child, "sitemap", 0))
+    found.note(keys.DISCOVERY_ROBOTS_SITEMAPS, len(found.pages))
+    if not listed:
+        found.note(keys.DISCOVERY_ROBOTS_NO_SITEMAP, level=WARNING,
+                   message=f"robots.txt {url} names no sitemap (discovery.robots_sitemaps is set for {profile.key})")
+    return found
 
 
 def from_listing(text: str, url: str, profile: SiteProfile, page: int, cap: int) -> Found:

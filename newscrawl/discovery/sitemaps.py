@@ -1,7 +1,8 @@
-"""Sitemaps and sitemap indexes, reading the Google News extension.
+"""Sitemaps and sitemap indexes, plain or gzipped (``.xml.gz``), reading the Google News extension.
 
 Scrapy's own Sitemap class drops the ``news:`` tags; they carry each article's
-publication date (to stop at articles older than ``max_age``) and title.
+publication date (to stop at articles older than ``max_age``) and title.  A gzipped
+sitemap is inflated with a bound (xml.gunzip_bounded: a gzip bomb is refused).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ class Sitemap:
 
 
 def parse_sitemap(body: bytes) -> Sitemap:
-    root = parse_xml(body)
+    root = parse_xml(body)  # gzip (bounded) and the entity refusal happen there
     kind = local(root.tag)
     if kind not in {"urlset", "sitemapindex"}:
         raise NotXML(f"not a sitemap: root element <{kind}>")

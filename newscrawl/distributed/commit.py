@@ -34,10 +34,12 @@ OK, ALREADY, DUPLICATE = "ok", "already", "duplicate"
 
 _COMMIT = MARK_LUA + r"""
 -- ARGV: prefix, group, url, queued_url, site, content_hash, shard, offset_before, offset_after,
---       modified_at, revision, worker, lease_id
+--       modified_at, revision, worker, lease_id, queue (the queue's site when it is not the record's:
+--       the generic spider's queue "news" holds every host's articles)
 local P, group, url, qurl, site, shard = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[7]
 local before, after, revision, worker, lease_id = ARGV[8], ARGV[9], tonumber(ARGV[11]), ARGV[12], ARGV[13]
-local stream, urls, counts = P .. 'q:' .. site, P .. 'q:' .. site .. ':urls', P .. 'q:' .. site .. ':counts'
+local q = (ARGV[14] and ARGV[14] ~= '') and ARGV[14] or site
+local stream, urls, counts = P .. 'q:' .. q, P .. 'q:' .. q .. ':urls', P .. 'q:' .. q .. ':counts'
 local function retire(id)
   if id and id ~= '' then
     redis.call('XACK', stream, group, id)
@@ -84,23 +86,24 @@ class Committer:
 
     def commit(self, item_url: str, site: str, content_hash: str | None, shard_path: str,
                offset_before: int, offset_after: int, *, revision: int = 1, modified_at: str | None = None,
-               queued_url: str | None = None, lease_id: str | None = None) -> bool:
+               queued_url: str | None = None, lease_id: str | None = None, queue: str | None = None) -> bool:
         """After the line for *item_url* is durably in *shard_path* at [offset_before, offset_after):
         True = keep the line (committed now or before), False = another worker committed this URL
         first: cut the line off (shards.truncate_line).  *queued_url*: the URL as leased, when
-        the record's URL differs (a redirect, a canonical link)."""
+        the record's URL differs (a redirect, a canonical link).  *queue*: the queue's site, when it
+        is not the record's *site*."""
         return self.commit_status(item_url, site, content_hash, shard_path, offset_before, offset_after,
                                   revision=revision, modified_at=modified_at, queued_url=queued_url,
-                                  lease_id=lease_id) != DUPLICATE
+                                  lease_id=lease_id, queue=queue) != DUPLICATE
 
     def commit_status(self, item_url: str, site: str, content_hash: str | None, shard_path: str,
                       offset_before: int, offset_after: int, *, revision: int = 1,
                       modified_at: str | None = None, queued_url: str | None = None,
-                      lease_id: str | None = None) -> str:
+                      lease_id: str | None = None, queue: str | None = None) -> str:
         """The same as commit(), returning "ok", "already" or "duplicate"."""
         args = [self.keys.prefix, GROUP, item_url, queued_url or item_url, site, content_hash or "",
                 str(shard_path), int(offset_before), int(offset_after), modified_at or "", int(revision or 1),
-                self.worker_id, lease_id or ""]
+                self.worker_id, lease_id or "", queue or ""]
         reply = self._script(args=args)
         return reply.decode() if isinstance(reply, bytes) else str(reply)
 

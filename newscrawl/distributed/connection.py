@@ -12,14 +12,17 @@ one Redis documents for every server version (redis-py 8 would pick RESP3).
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
 
 import redis
-from redis.backoff import ExponentialWithJitterBackoff
+from redis.backoff import ExponentialBackoff, ExponentialWithJitterBackoff
 from redis.connection import Connection, SSLConnection, UnixDomainSocketConnection
 from redis.retry import Retry
+
+logger = logging.getLogger(__name__)
 
 # what a Redis that does not answer (or refuses us) raises: the CLI and the workers turn
 # these into one line and an exit status, never a traceback
@@ -58,30 +61,71 @@ def _counting(base: type, counter: RoundTrips) -> type:
     return CountingConnection
 
 
+class RidingRetry(Retry):
+    """redis-py's Retry, counting and saying the attempts that failed (``client.outages``).
+
+    A crawl's client rides out a Redis restart inside redis-py: every component that reads or
+    writes the shared state (the skip middleware, dedup) waits for it the same way, instead of
+    failing its record; every command newscrawl sends is safe to send twice (the scripts check
+    before they write: commit answers "already", enqueue skips what is queued)."""
+
+    def __init__(self, seconds: float, counter: "RoundTrips", url: str) -> None:
+        # waits of 0.1 s doubling up to 1 s (no jitter: the total is about *seconds*): a restart
+        # of a second costs a second, and a Redis gone for good is given up on in time
+        retries = max(1, int(seconds) + 4)
+        super().__init__(ExponentialBackoff(base=0.05, cap=1.0), retries)
+        self.counter = counter
+        self.url = url
+        self.seconds = seconds
+
+    def __deepcopy__(self, memo):
+        # redis-py gives each connection a deep copy of its retry: they all count into one counter
+        # (a shallow copy: ExponentialBackoff holds no state between calls, so sharing it is safe)
+        copy = RidingRetry.__new__(RidingRetry)
+        copy.__dict__.update(self.__dict__)
+        return copy
+
+    def call_with_retry(self, do, fail, is_retryable=None, with_failure_count=False):
+        def counted(error, failures=None):
+            self.counter.add()
+            if failures == 1:
+                logger.warning("Redis at %s does not answer (%s): trying again for up to %gs",
+                               self.url, error, self.seconds)
+            return fail(error, failures) if with_failure_count else fail(error)
+
+        return super().call_with_retry(do, counted, is_retryable, with_failure_count=True)
+
+
 def redact(url: str) -> str:
     """The URL without its password, for log lines and error messages."""
     return re.sub(r"(//[^:@/]*:)[^@/]*@", r"\1***@", url)
 
 
 def connect(url: str, *, socket_timeout: float | None = 30.0, connect_timeout: float = 5.0,
-            retries: int | None = None) -> redis.Redis:
+            retries: int | None = None, ride_out: float | None = None) -> redis.Redis:
     """A client for *url* (redis://, rediss://, unix://) whose ``round_trips`` counts its requests.
 
     Raises ValueError for a URL redis-py cannot read.  Nothing is sent until the first command.
     *socket_timeout* must stay above the longest blocking read (lease(block_ms=...)).
     *retries*: reconnections per command on a connection error (default: redis-py's, 10 with a
     backoff up to 1 s; the CLI uses 0 so that an unreachable Redis is reported at once).
+    *ride_out*: instead, keep trying for about that many seconds, counting (``client.outages``)
+    and saying it (a crawl: RidingRetry).
     """
     counter = RoundTrips()
+    outages = RoundTrips()
     scheme = url.split("://", 1)[0].lower()
     base = {"rediss": SSLConnection, "unix": UnixDomainSocketConnection}.get(scheme, Connection)
     options = {}
-    if retries is not None:
+    if ride_out is not None:
+        options["retry"] = RidingRetry(ride_out, outages, redact(url))
+    elif retries is not None:
         options["retry"] = Retry(ExponentialWithJitterBackoff(base=0.05, cap=1.0), retries)
     client = redis.Redis.from_url(url, connection_class=_counting(base, counter), protocol=2,
                                   socket_timeout=socket_timeout,
                                   socket_connect_timeout=connect_timeout, **options)
     client.round_trips = counter
+    client.outages = outages  # failed attempts a RidingRetry sent again
     client.newscrawl_url = redact(url)
     return client
 

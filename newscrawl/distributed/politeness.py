@@ -7,7 +7,7 @@ wait.  The script reads Redis's clock (TIME), not the workers': machines whose c
 disagree still share one rate.
 
     rate = host_rate(DOWNLOAD_DELAY, robots.txt crawl-delay)   # 1 / the larger delay
-    wait = politeness.acquire(host, rate)                      # 0.0: go; else retry after wait s
+    wait = politeness.acquire(host, rate)                      # 0.0: go now; else go after wait s
 """
 
 from __future__ import annotations
@@ -22,23 +22,26 @@ DEFAULT_BURST = 1.0
 
 _TAKE = r"""
 -- KEYS[1]: the host's bucket   ARGV: rate (tokens/s), burst
--- returns {wait seconds ("0" = granted), Redis time of the decision}
+-- Reserves the next slot: returns {seconds until it ("0" = now), Redis time of the decision}.
+-- The bucket may go below zero: each waiting request holds its own slot, 1/rate after the one
+-- before, so a request asks once and goes at its time (no retry storm between workers, first
+-- come first served).
+-- Workers may ask with different rates (one has not read the host's robots.txt Crawl-delay yet):
+-- the slowest rate asked for holds while the bucket lives, so that no caller's faster refill
+-- moves the slots already given out closer together.
 local rate, burst = tonumber(ARGV[1]), tonumber(ARGV[2])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
-local b = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
+local b = redis.call('HMGET', KEYS[1], 'tokens', 'ts', 'rate')
 local tokens, ts = tonumber(b[1]), tonumber(b[2])
 if not tokens or not ts then tokens, ts = burst, now end
-tokens = math.min(burst, tokens + math.max(0, now - ts) * rate)
+if tonumber(b[3]) then rate = math.min(rate, tonumber(b[3])) end
+tokens = math.min(burst, tokens + math.max(0, now - ts) * rate) - 1
 local wait = 0
-if tokens >= 1 then
-  tokens = tokens - 1
-else
-  wait = (1 - tokens) / rate
-end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
+if tokens < 0 then wait = -tokens / rate end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now), 'rate', tostring(rate))
 -- a bucket left alone refills to full: after that it is the same as no bucket at all
-redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
+redis.call('PEXPIRE', KEYS[1], math.ceil((burst - tokens) / rate * 1000) + 1000)
 return {tostring(wait), string.format('%.6f', now)}
 """
 
@@ -58,7 +61,8 @@ class SharedPoliteness:
         self.last_decision_time = 0.0  # Redis's clock at the last call (tests check grants against it)
 
     def acquire(self, host: str, rate: float | None, burst: float | None = None) -> float:
-        """Take a token for *host*: 0.0 when granted, else the seconds to wait before asking again."""
+        """Reserve the next slot for *host*: 0.0 = go now, else go after that many seconds.  The slot
+        is this caller's: it must not ask again (asking again reserves another, later one)."""
         if not rate:
             return 0.0
         wait, when = self._take(keys=[self.keys.bucket(host.lower())],
@@ -67,10 +71,8 @@ class SharedPoliteness:
         return float(wait)
 
     def wait_for(self, host: str, rate: float | None, *, sleep=time.sleep, burst: float | None = None) -> None:
-        """Block until a token for *host* is granted (for threads and scripts; the crawl uses
+        """Block until this caller's slot for *host* comes (for threads and scripts; the crawl uses
         acquire() with the reactor's own timer instead)."""
-        while True:
-            wait = self.acquire(host, rate, burst)
-            if wait <= 0:
-                return
+        wait = self.acquire(host, rate, burst)
+        if wait > 0:
             sleep(wait)

@@ -74,6 +74,7 @@ class ShardWriter:
         self.fsync = fsync
         self.redis_wait = redis_wait
         self.duplicates = 0
+        self.outages = 0  # commits Redis did not answer (sent again once it did)
         self._unanswered: tuple | None = None  # the last line's commit, while Redis did not answer
 
     def _commit(self, before: int, after: int, kwargs: dict) -> bool:
@@ -83,6 +84,7 @@ class ShardWriter:
                 kept = self.committer.commit(**kwargs, offset_before=before, offset_after=after)
                 break
             except UNREACHABLE:
+                self.outages += 1
                 if not wait_for_redis(self.committer.redis, self.redis_wait):
                     raise  # the line stays, uncommitted and last: the next write or recovery settles it
         self._unanswered = None
@@ -135,7 +137,7 @@ def _tail_lines(path: Path, start: int) -> list[tuple[int, int, bytes]]:
 
 
 def recover_shard(committer: Committer, path: str | Path, site: str | None = None,
-                  report: Recovery | None = None) -> Recovery:
+                  report: Recovery | None = None, queue: str | None = None) -> Recovery:
     report = report or Recovery()
     path = Path(path)
     key = str(path.resolve())
@@ -162,7 +164,7 @@ def recover_shard(committer: Committer, path: str | Path, site: str | None = Non
             continue
         status = committer.commit_status(url, record.get("site") or site or "", record.get("content_hash"), key,
                                          before, after, revision=int(record.get("revision") or 1),
-                                         modified_at=record.get("modified_at"))
+                                         modified_at=record.get("modified_at"), queue=queue)
         results.append((before, after, line, status))
         if status != DUPLICATE:
             report.committed += status == "ok"
@@ -191,11 +193,12 @@ def recover_shard(committer: Committer, path: str | Path, site: str | None = Non
 
 
 def recover_shards(committer: Committer, paths: list[str | Path] | None = None,
-                   site: str | None = None) -> Recovery:
-    """Recover every shard of the committer's worker id (default: those it registered)."""
+                   site: str | None = None, queue: str | None = None) -> Recovery:
+    """Recover every shard of the committer's worker id (default: those it registered).
+    *queue*: the queue's site when it is not the records' (the generic spider's "news")."""
     report = Recovery()
     for path in (paths if paths is not None else committer.shards()):
-        recover_shard(committer, path, site, report)
+        recover_shard(committer, path, site, report, queue)
     if report.committed or report.duplicates:
         logger.warning("Recovered worker %s: %d line(s) committed, %d duplicate(s) moved out",
                        committer.worker_id, report.committed, report.duplicates)

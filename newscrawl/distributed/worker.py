@@ -47,3 +47,20 @@ def claim_worker_id(lock_dir: str | Path, host: str | None = None,
         if lock.acquire():
             return worker_id, lock
     raise RuntimeError(f"all {MAX_SLOTS} worker slots of {host} in {lock_dir} are taken")
+
+
+# One worker id per process and data folder: the crawl command claims it (its per-worker lock,
+# commands/checks.py site_lock), the spider names its shard with it and the queue extension
+# leases with it; all three must get the same id, and the slot's lock is held once.
+_PROCESS_IDS: dict[tuple[str, str], tuple[str, RunLock]] = {}
+
+
+def claim_process_worker_id(lock_dir: str | Path, host: str | None = None,
+                            explicit: str | None = None) -> tuple[str, RunLock]:
+    """claim_worker_id, once per process: later calls for the same folder get the same held id."""
+    key = (str(Path(lock_dir).resolve()), explicit or "")
+    held = _PROCESS_IDS.get(key)
+    if held is not None and held[1].held:  # still held (not released)
+        return held
+    held = _PROCESS_IDS[key] = claim_worker_id(lock_dir, host, explicit)
+    return held

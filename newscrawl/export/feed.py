@@ -14,6 +14,7 @@ broken one) stops the run at once instead of grinding through the night.
 
 from __future__ import annotations
 
+import contextvars
 import errno
 import logging
 
@@ -30,6 +31,13 @@ logger = logging.getLogger(__name__)
 _FATAL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.EFBIG}
 STOP_REASON = "export_failed"
 
+# What a committer may answer: None keeps the line; CUT has it cut off again and not counted
+# (the distributed commit: another worker exported this article first).
+CUT = "cut"
+# The response the record came from, while it is exported (the distributed commit reads the URL's
+# queue lease from its request meta).
+SCRAPED_RESPONSE: contextvars.ContextVar = contextvars.ContextVar("newscrawl_scraped_response", default=None)
+
 
 class DurableFeedExporter(FeedExporter):
     def __init__(self, crawler: Crawler) -> None:
@@ -37,12 +45,28 @@ class DurableFeedExporter(FeedExporter):
         self.crawler = crawler
         self.stopping = False
         self.committers: list = []  # callables(item, receipts) run after a confirmed write (the state)
+        self.gates: list = []  # callables(item) -> bool, before a write: False = not written (they say why)
+        self.failure_hooks: list = []  # callables(item, exc) after a failed write (the queue retries it)
 
     def add_committer(self, commit) -> None:
         """Run *commit(item, receipts)* after each confirmed write (StateExtension registers its mark)."""
         self.committers.append(commit)
 
-    def item_scraped(self, item, spider) -> None:
+    def add_gate(self, gate) -> None:
+        """Ask *gate(item)* before each write; False: the record is not written (distributed mode,
+        while the last line's commit is unsettled)."""
+        self.gates.append(gate)
+
+    def item_scraped(self, item, spider, response=None) -> None:
+        scraped = SCRAPED_RESPONSE.set(response)
+        try:
+            self._export(item, spider)
+        finally:
+            SCRAPED_RESPONSE.reset(scraped)
+
+    def _export(self, item, spider) -> None:
+        if not all(gate(item) for gate in self.gates):
+            return
         receipts: list[WriteReceipt] = []
         token = RECEIPTS.set(receipts)
         try:
@@ -52,9 +76,27 @@ class DurableFeedExporter(FeedExporter):
             return
         finally:
             RECEIPTS.reset(token)
-        keys.inc(self.crawler.stats, keys.ITEMS_EXPORTED)
-        for commit in self.committers:
-            commit(item, receipts)
+        answers = []
+        try:
+            for commit in self.committers:
+                answers.append(commit(item, receipts))
+        finally:
+            if CUT not in answers:
+                keys.inc(self.crawler.stats, keys.ITEMS_EXPORTED)
+        if CUT in answers:
+            self._cut(item, receipts)
+
+    def _cut(self, item, receipts: list[WriteReceipt]) -> None:
+        """A committer refused the line: cut it off every file it went to (it is the last line of each)."""
+        for receipt in receipts:
+            if receipt.cut is not None:
+                receipt.cut()
+            else:
+                keys.inc(self.crawler.stats, keys.ERRORS)
+                keys.inc(self.crawler.stats, keys.ERRORS_EXPORT)
+                logger.error("A line of %s that must go cannot be cut off %s (not a regular file)",
+                             item.get("url", "?"), receipt.path or "the output")
+        keys.inc(self.crawler.stats, keys.EXPORT_CUT)
 
     def _failed(self, item, exc: Exception) -> None:
         stats = self.crawler.stats
@@ -66,6 +108,8 @@ class DurableFeedExporter(FeedExporter):
             keys.inc(stats, keys.EXPORT_DISK_FULL)
         logger.error("Record not written (%s: %s): %s stays unmarked and is exported next run",
                      type(exc).__name__, exc, url)
+        for hook in self.failure_hooks:
+            hook(item, exc)
         if fatal and not self.stopping:
             self.stopping = True
             logger.error("The output cannot be written (%s): stopping the run", exc.strerror or exc)

@@ -16,7 +16,8 @@ import contextvars
 import io
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Callable
 
 from scrapy.exporters import JsonLinesItemExporter
 
@@ -27,6 +28,9 @@ class WriteReceipt:
     start: int  # byte offset where the line begins
     end: int  # byte offset after its newline
     synced: bool
+    # cuts this line off again (the file ends at ``start``): for a committer that refuses the line
+    # (distributed mode: another worker exported the article first); None: nothing can be cut
+    cut: Callable[[], None] | None = field(default=None, compare=False, repr=False)
 
 
 # The receipts of the record being exported right now: set by DurableFeedExporter.item_scraped
@@ -76,8 +80,16 @@ class DurableJsonLinesExporter(JsonLinesItemExporter):
                     pass
             raise
         name = getattr(self.file, "name", None)
+        cut = None if start is None else (lambda: self._cut(fd, start))
         self._receipt(WriteReceipt(name if isinstance(name, str) else None, start or 0,
-                                   (start or 0) + len(line), self.fsync))
+                                   (start or 0) + len(line), self.fsync, cut))
+
+    def _cut(self, fd: int, start: int) -> None:
+        """Cut the file back to *start*: the last line goes (it was the last: one write at a time)."""
+        os.ftruncate(fd, start)
+        os.lseek(fd, start, os.SEEK_SET)
+        if self.fsync:
+            _sync(fd)
 
     @staticmethod
     def _receipt(receipt: WriteReceipt) -> None:

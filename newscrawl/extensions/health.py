@@ -22,7 +22,8 @@ A failed run, for a site (docs/nightly.md):
 - errors above NEWSCRAWL_MAX_ERRORS, or above NEWSCRAWL_MAX_ERROR_RATIO of the requests;
 - fewer items than the site's minimum (profile ``min_items`` or NEWSCRAWL_MIN_ITEMS), unless every
   candidate was exported before (a quiet night);
-- title, body or published_at missing on more than NEWSCRAWL_MAX_MISSING_RATIO of the items.
+- title, body or published_at missing on more than NEWSCRAWL_MAX_MISSING_RATIO of the items;
+- a replayed archive was cut short or could not be read (records may be missing: docs/replay.md).
 """
 
 from __future__ import annotations
@@ -88,6 +89,7 @@ def summarize(site: str, stats: dict) -> dict:
         "handler_errors": get(keys.ERRORS_SIGNAL),
         "article_errors": get(keys.errors_of("article")),
         "replay_misses": get(keys.REPLAY_MISS),
+        "damaged_archives": get(keys.REPLAY_TRUNCATED) + get(keys.REPLAY_UNREADABLE),
         "fallback": get(keys.EXTRACT_FALLBACK),
         "missing_published": get(keys.ITEMS_MISSING_PUBLISHED),
         "missing_authors": get(keys.ITEMS_MISSING_AUTHORS),
@@ -122,6 +124,9 @@ def judge(summary: dict, limits: Thresholds) -> list[str]:
         reasons.append(f"an item pipeline failed on {summary['pipeline_errors']} record(s)")
     if summary["handler_errors"]:
         reasons.append(f"{summary['handler_errors']} error(s) in signal handlers")
+    if summary.get("damaged_archives"):
+        reasons.append(f"{summary['damaged_archives']} replayed archive(s) cut short or unreadable: "
+                       "records may be missing")
     if limits.discovery and summary["requests"] and not summary["sources_ok"]:
         reasons.append("no feed, sitemap or listing page could be used")
     if summary["candidates"] < limits.min_candidates:

@@ -62,5 +62,24 @@ def parse_date(text: str | None, utc_offset: str = "+09:00") -> str | None:
     return parsed.replace(tzinfo=site_tz).isoformat()
 
 
+def iter_dates(text: str, utc_offset: str = "+09:00"):
+    """Every full date (year, month, day) written in *text*: (start, end, ISO 8601, has a time of day)."""
+    site_tz = parse_offset(utc_offset)
+    for match in _NUMERIC_RE.finditer(text):
+        try:
+            parsed = datetime(
+                int(match["y"]), int(match["m"]), int(match["d"]),
+                int(match["H"] or 0), int(match["M"] or 0), int(match["S"] or 0),
+            )
+        except ValueError:
+            continue
+        tz = match["tz"]
+        if tz:
+            aware = parsed.replace(tzinfo=timezone.utc if tz == "Z" else parse_offset(tz)).astimezone(site_tz)
+        else:
+            aware = parsed.replace(tzinfo=site_tz)
+        yield match.start(), match.end(), aware.isoformat(), match["H"] is not None
+
+
 def utc_now_iso() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()

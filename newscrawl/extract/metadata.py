@@ -27,6 +27,16 @@ class Metadata:
     section: str | None = None
     tags: list[str] = field(default_factory=list)
     canonical: str | None = None
+    # each title source apart, for choose_title (``title`` above is the first of them, for the old glue)
+    og_title: str | None = None
+    twitter_title: str | None = None
+    headline: str | None = None  # JSON-LD
+    html_title: str | None = None  # <title>
+    application_name: str | None = None
+    publisher: str | None = None  # JSON-LD publisher name
+    description: str | None = None  # og:description, else <meta name=description>
+    article_body: str | None = None  # JSON-LD articleBody
+    accessible_for_free: bool | None = None  # JSON-LD isAccessibleForFree (False: a paywalled article)
 
 
 def _names(value: Any) -> list[str]:
@@ -41,7 +51,11 @@ def _names(value: Any) -> list[str]:
         if "Organization" in kinds or "NewsMediaOrganization" in kinds:
             return []
         value = value.get("name")
-    return [" ".join(str(value).split())] if value and str(value).strip() else []
+    name = " ".join(str(value).split()) if value else ""
+    # a profile URL, an e-mail or a placeholder where the name should be
+    if not name or "://" in name or "@" in name or name.lower() in ("no author", "admin", "unknown"):
+        return []
+    return [name]
 
 
 def _article_objects(data: list[Any]):
@@ -91,15 +105,54 @@ def _tags(value: Any) -> list[str]:
     return [" ".join(str(v).split()) for v in value if str(v).strip()]
 
 
+def _text(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = next((v for v in value if isinstance(v, str) and v.strip()), None)
+    return " ".join(value.split()) if isinstance(value, str) and value.strip() else None
+
+
+def _publisher(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        return _text(value.get("name"))
+    return _text(value)
+
+
+def _free(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return None
+
+
+def _html_title(root) -> str | None:
+    # the head's <title> (found without a search of the whole document), else the first anywhere
+    found = root.find("head/title") if root is not None else None
+    if found is None and root is not None:
+        found = next(root.iter("title"), None)
+    return " ".join(found.text_content().split()) or None if found is not None else None
+
+
 def read_metadata(sel: Selector) -> Metadata:
     ld = _jsonld_article(sel)
     metas = _meta_map(sel)
     section = ld.get("articleSection")
     if isinstance(section, list):
         section = section[0] if section else None
+    html_title = _html_title(sel.root)
     return Metadata(
-        title=_first(metas, "og:title", "twitter:title") or (ld.get("headline") or None)
-        or (" ".join(sel.xpath("//title//text()").get("").split()) or None),
+        og_title=_first(metas, "og:title"),
+        twitter_title=_first(metas, "twitter:title"),
+        headline=_text(ld.get("headline")),
+        html_title=html_title,
+        application_name=_first(metas, "application-name"),
+        publisher=_publisher(ld.get("publisher")),
+        description=_first(metas, "og:description", "description", "twitter:description"),
+        article_body=_text(ld.get("articleBody")) if isinstance(ld.get("articleBody"), str) else None,
+        accessible_for_free=_free(ld.get("isAccessibleForFree")),
+        title=_first(metas, "og:title", "twitter:title") or (ld.get("headline") or None) or html_title,
         site_name=_first(metas, "og:site_name", "application-name"),
         published=ld.get("datePublished") or _first(metas, "article:published_time", "pubdate", "publishdate",
                                                      "date", "dc.date", "DC.date.issued"),

@@ -11,10 +11,8 @@ import re
 
 from parsel import Selector
 
-from ..sites.profile import SiteProfile
 
 _PSEUDO_RE = re.compile(r"::(text|attr\([^)]*\))$")
-_TITLE_SEPARATORS = r"[|｜\-–—:：/／]"
 _AUTHOR_NOISE_RE = re.compile(r"^(?:文|写真|記者|By)\s*[=＝:：]?\s*|\s*(?:記者|特派員)$")
 _MIN_BODY_CHARS = 20  # a container with less text is not the article (an empty wrapper)
 
@@ -53,21 +51,6 @@ def first_element(sel: Selector, selectors: tuple[str, ...]):
             if len(_norm(found.xpath("string()").get())) >= _MIN_BODY_CHARS:
                 return found.root
     return None
-
-
-def clean_title(title: str | None, profile: SiteProfile, site_name: str | None) -> str | None:
-    if not title:
-        return None
-    title = _norm(title)
-    for pattern in profile.text.title_suffixes:
-        title = re.sub(f"(?:{pattern})$", "", title).strip()
-    for pattern in profile.text.title_prefixes:
-        title = re.sub(f"^(?:{pattern})", "", title).strip()
-    for name in filter(None, {site_name, profile.name if profile.key != "news" else None}):
-        escaped = re.escape(name)
-        title = re.sub(rf"\s*{_TITLE_SEPARATORS}\s*{escaped}\s*$", "", title)
-        title = re.sub(rf"^{escaped}\s*{_TITLE_SEPARATORS}\s*", "", title)
-    return title.strip() or None
 
 
 def clean_authors(names: list[str]) -> list[str]:

@@ -6,9 +6,11 @@ duplicate filter, both silently (a DEBUG line, no errback): the article simply v
 from the night.  This middleware sits before RedirectMiddleware and MetaRefreshMiddleware
 (priority 650 > 600, 580) and stops such a redirect itself, with a reason:
 
-- to a host outside the spider's ``allowed_domains`` (a profile's ``domains``, subdomains
-  included: ``s.example.jp`` -> ``www.example.jp`` is the same site and is followed):
-  ``newscrawl/http/redirect_offsite``;
+- to another site: a host (or port: ``:8080`` is another server) outside the spider's
+  ``allowed_domains`` (a profile's ``domains``, subdomains included: ``s.example.jp`` ->
+  ``www.example.jp`` is the same site and is followed; ports as in offsite.py), or, for a spider
+  without allowed_domains, outside the request's own site (its profile's domains; for the
+  generic profile its host and port): ``newscrawl/http/redirect_offsite``;
 - to a non-HTTP URL (``file:``, ``javascript:``): ``newscrawl/http/redirect_refused``;
 - to a URL already in the request's redirect chain: ``newscrawl/http/redirect_loop``.
 
@@ -26,10 +28,12 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import HtmlResponse, Request, Response
 from scrapy.utils.response import get_meta_refresh
-from scrapy.utils.url import url_is_from_any_domain
 from w3lib.url import canonicalize_url, safe_url_string
 
+from .. import meta as M
 from .. import stats as keys
+from ..sites import resolve_profile
+from .offsite import on_domains, spider_domains
 
 logger = logging.getLogger(__name__)
 
@@ -64,9 +68,12 @@ class RedirectGuardMiddleware:
             raise NotConfigured
         return cls(crawler)
 
-    def _allowed(self, url: str) -> bool:
-        domains = [d for d in getattr(self.crawler.spider, "allowed_domains", None) or [] if d]
-        return not domains or url_is_from_any_domain(url, domains)
+    def _allowed(self, request: Request, target: str) -> bool:
+        domains = spider_domains(self.crawler.spider)
+        if not domains:
+            # no allowed_domains is no licence to go anywhere: the request's own site
+            domains = resolve_profile(request.meta.get(M.PROFILE, ""), request.url).domains
+        return on_domains(target, domains)
 
     def _problem(self, request: Request, target: str) -> str | None:
         if urlsplit(target).scheme.lower() not in ("http", "https"):
@@ -74,7 +81,7 @@ class RedirectGuardMiddleware:
         chain = [*request.meta.get("redirect_urls", []), request.url]
         if _key(target) in {_key(u) for u in chain}:
             return "redirect_loop"
-        if not self._allowed(target):
+        if not self._allowed(request, target):
             return "redirect_offsite"
         return None
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
 
 from .. import stats as keys
@@ -64,6 +64,8 @@ class TransportEventsMiddleware:
         return cls(crawler)
 
     def process_exception(self, request: Request, exception: Exception, spider=None) -> None:
+        if isinstance(exception, IgnoreRequest):
+            return None  # a request a rule refused (scheme, address): counted by that rule, no transport failure
         reason = transport_reason(exception)
         attempt = request.meta.get("retry_times", 0) + 1
         keys.inc(self.stats, keys.transport(reason))

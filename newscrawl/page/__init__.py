@@ -20,10 +20,12 @@ __all__ = ["ArticlePage", "Event", "counts", "PageInputs", "PageLimits", "PageRe
 
 def page_record(url: str, body: bytes | str, profile: SiteProfile, content_type: str = "text/html; charset=utf-8",
                 **kwargs) -> tuple[dict | None, list[Event]]:
-    """(the record as the clean pipeline leaves it, every event), or (None, events) when skipped."""
+    """(the record as the clean pipeline leaves it, every event), or (None, events) when skipped.
+
+    *kwargs* go to ArticlePage (clock, limits, trace; disabled also goes to the clean step)."""
     if isinstance(body, str):
         body = body.encode("utf-8")
     result = ArticlePage(PageInputs(url, body, {"content-type": content_type}), profile, **kwargs).to_item()
     if result.item is None:
         return None, result.events
-    return result.item, result.events + finish_article(result.item, profile)
+    return result.item, result.events + finish_article(result.item, profile, kwargs.get("disabled", frozenset()))

@@ -34,15 +34,18 @@ from .. import stats as keys
 from ..clean import clean_body
 from ..extract.dates import parse_date
 from ..extract.encoding import decode, is_mostly_broken
-from ..extract.generic import generic_body_html
+from ..extract.authors import authors_from_page
+from ..extract.generic import generic_body
 from ..extract.guards import (
     DEFAULT_MAX_HTML_DEPTH, body_text, repair_mojibake, repair_second_html, same_name, scan_markup,
     sniff_not_html, wall_kind,
 )
 from ..extract.images import default_containers, images_from
 from ..extract.metadata import read_metadata
-from ..extract.selectors import all_values, clean_authors, clean_title, first_element, first_value
-from ..items import EXPLAINED, PAGE_LINES
+from ..extract.selectors import all_values, clean_authors, first_element, first_value
+from ..extract.textdates import dates_from_text
+from ..extract.title import choose_title
+from ..items import DECLARED, EXPLAINED, PAGE_LINES
 from ..sites import GENERIC_KEY, site_of
 from ..sites.profile import SiteProfile
 from ..urls import choose_canonical
@@ -53,14 +56,11 @@ from .strip import page_lines
 MIN_BODY_CHARS = 20  # a cleaned container with less text is not the article
 
 
-def explain_page(root) -> list[tuple[str, str]]:
-    """(block text, rule) of what the tree rules would remove from the whole page, without touching it
-    (clean/structure.py's explain_removed when the clean rules provide it)."""
-    try:
-        from ..clean.structure import explain_removed
-    except ImportError:
-        return []
-    return explain_removed(root)
+def explain_page(root, profile: SiteProfile) -> list[tuple[str, str]]:
+    """(block text, rule) of what the tree rules would remove from the whole page, without touching it."""
+    from ..clean.pipeline_api import explain_removed
+
+    return explain_removed(root, profile)
 
 
 def utc_now() -> datetime:
@@ -100,13 +100,16 @@ class _Skip(Exception):
 
 class ArticlePage:
     def __init__(self, inputs: PageInputs, profile: SiteProfile, clock: Callable[[], datetime] = utc_now,
-                 limits: PageLimits = PageLimits(), trace: bool = False) -> None:
+                 limits: PageLimits = PageLimits(), trace: bool = False,
+                 disabled: frozenset[str] = frozenset()) -> None:
         self.inputs = inputs
         self.profile = profile
         self.clock = clock
         self.limits = limits
         self.trace = trace  # keep the page's text lines for the report's strip diff (a few samples a night)
+        self.disabled = disabled  # cleaning rule families left out: for measuring them (benchmarks/ablation.py)
         self.events: list[Event] = []
+        self._checked: CleanedFragment | None = None  # the last clean_body result of _cleans_to_text
 
     # -- the one public method -----------------------------------------------------------------------
     def to_item(self) -> PageResult:
@@ -176,31 +179,50 @@ class ArticlePage:
             text = repair_second_html(text, markup)
         return text
 
-    def _container(self, sel: Selector, text: str, title: str | None) -> tuple[str, str, object, object]:
-        """(the article's HTML fragment, the path that found it, the profile's element or None, the clean
-        step's result on the fragment when it was computed here, else None)."""
+    def _cleans_to_text(self, fragment: str | None, title: str | None, declared: str | None) -> int:
+        """How much body text *fragment* gives under the clean step's own function (0: none)."""
+        if not fragment:
+            return 0
+        result = clean_body(fragment, self.profile, title, declared=declared, disabled=self.disabled)
+        # kept for the clean step, which would compute exactly this again for the chosen fragment
+        self._checked = CleanedFragment(fragment, self.profile, title, declared, self.disabled, result)
+        return len(result.body)
+
+    def _container(self, sel: Selector, meta, title: str | None) -> tuple[str, str, object]:
+        """(the article's HTML fragment, the path that found it, the profile's element or None)."""
         selectors = self.profile.selectors.body
+        declared = meta.article_body
         if selectors:
             element = first_element(sel, selectors)
             if element is not None:
                 fragment = lxml.html.tostring(element, encoding="unicode")
                 # the same cleaning the pipeline runs: a container that cleans to (almost) nothing
                 # is a layout change, not the article
-                cleaned = clean_body(fragment, self.profile, title)
-                if len(cleaned.body) >= MIN_BODY_CHARS:
-                    return fragment, "profile", element, cleaned
+                if self._cleans_to_text(fragment, title, declared) >= MIN_BODY_CHARS:
+                    return fragment, "profile", element
                 self._note(keys.EXTRACT_FALLBACK_EMPTY_CONTAINER, WARNING,
                            f"The {self.profile.key} container of {self.inputs.url} cleans to nothing: "
                            "generic extraction used")
         path = "fallback" if selectors else "generic"
-        fragment = generic_body_html(text)
-        if fragment is None:
+        choice = generic_body(sel.root, self.inputs.url, meta, self.profile)
+        for event in choice.events:
+            self._note(keys.extract_generic(event))
+        best, best_size = None, 0
+        for fragment in (choice.html, choice.alternative):  # the alternative: when the choice cleans to nothing
+            size = self._cleans_to_text(fragment, title, declared)
+            if size > best_size:
+                best, best_size = fragment, size
+            if best_size >= MIN_BODY_CHARS:
+                break
+        if best is None:
             raise self._skip(keys.extract_path("none"), f"No article text found on {self.inputs.url}", WARNING)
-        return fragment, path, None, None
+        if best is not choice.html:
+            self._note(keys.extract_generic("alternative"))
+        return best, path, None
 
     def _title(self, sel: Selector, meta) -> str | None:
         url, profile = self.inputs.url, self.profile
-        title = clean_title(first_value(sel, profile.selectors.title) or meta.title, profile, meta.site_name)
+        title = choose_title(first_value(sel, profile.selectors.title), meta, sel.root, profile)
         if title:
             fixed, state = repair_mojibake(title)
             if state == "repaired":
@@ -226,7 +248,7 @@ class ArticlePage:
         sel = Selector(text=text, type="html", base_url=url)
         meta = read_metadata(sel)
         title = self._title(sel, meta)
-        fragment, path, element, cleaned = self._container(sel, text, title)
+        fragment, path, element = self._container(sel, meta, title)
         if path == "fallback":  # extract/fallback: the profile's selectors missed (a redesign is coming)
             self._note(keys.EXTRACT_FALLBACK, INFO, f"Profile selectors of {profile.key} found no article on "
                                                     f"{url}: generic extraction used")
@@ -239,13 +261,18 @@ class ArticlePage:
         base = get_base_url(text[:4096], url)
         pick, offset = profile.selectors, profile.utc_offset
         canonical = choose_canonical(url, meta.canonical, profile)
+        published = parse_date(first_value(sel, pick.published), offset) or parse_date(meta.published, offset)
+        modified = parse_date(first_value(sel, pick.modified), offset) or parse_date(meta.modified, offset)
+        if not published:  # no metadata: the date the page shows (labels 配信/更新/入力, <time>, microdata)
+            shown = dates_from_text(sel.root, profile, headline=title, url=url)
+            published, modified = shown.published, modified or shown.modified
         item = {
             "url": canonical,
             "site": site_of(profile, canonical),
             "title": title,
-            "published_at": parse_date(first_value(sel, pick.published), offset) or parse_date(meta.published, offset),
-            "modified_at": parse_date(first_value(sel, pick.modified), offset) or parse_date(meta.modified, offset),
-            "authors": clean_authors(all_values(sel, pick.authors) or meta.authors),
+            "published_at": published,
+            "modified_at": modified,
+            "authors": clean_authors(all_values(sel, pick.authors) or meta.authors or authors_from_page(sel.root)),
             "section": first_value(sel, pick.section) or meta.section,
             "tags": all_values(sel, pick.tags) or list(dict.fromkeys(meta.tags)),
             "images": self._images(sel, element, base),
@@ -257,13 +284,16 @@ class ArticlePage:
         }
         if url != canonical:
             item["fetched_url"] = url
-        if cleaned is not None and not self.trace:
-            # the clean step would compute exactly this again (same fragment, profile and title):
-            # it takes it from here (finish.py; a trace cleans again, with the trace on)
-            item[CLEANED] = CleanedFragment(fragment, profile, title, cleaned)
+        if meta.accessible_for_free is False:  # JSON-LD says the article is not free: what we have is cut short
+            item["paywalled"] = True
+        if meta.article_body:  # the page's own statement of its text: the clean step trims to it
+            item[DECLARED] = meta.article_body
+        checked = self._checked
+        if checked is not None and checked.fragment is fragment and not self.trace:
+            item[CLEANED] = checked  # the clean step takes it (finish.py); a traced page cleans again
         if self.trace:
             item[PAGE_LINES] = page_lines(sel.root)
-            item[EXPLAINED] = explain_page(sel.root)
+            item[EXPLAINED] = explain_page(sel.root, profile)
         return item
 
     def _images(self, sel: Selector, element, base: str) -> list[dict]:

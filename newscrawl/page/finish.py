@@ -14,59 +14,63 @@ from .. import stats as keys
 from ..clean import clean_body
 from ..extract.selectors import clean_authors
 from ..fingerprints import content_hash
-from ..items import EXPLAINED, PAGE_LINES, STRIP
+from ..items import DECLARED, EXPLAINED, PAGE_LINES, STRIP
 from ..sites.profile import SiteProfile
 from .events import Event
 from .strip import fragment_lines, strip_lines
 
-# A private item field (never exported: not in EXPORT_FIELDS): the result of the clean step that
-# ArticlePage already computed when it checked the profile's container. Cleaning is the costliest part
-# of a page after parsing, and it is pure: the same fragment, profile and title give the same result,
-# so the clean step takes it instead of computing it twice (measured: docs/benchmarks.md).
+# A private item field (never exported: not in EXPORT_FIELDS; popped here): the clean step's result that
+# ArticlePage already computed when it checked the container it chose. Cleaning is the costliest part of
+# a page after parsing, and clean_body is pure: the same fragment, profile, title, articleBody and rule
+# set give the same result, so the clean step takes it instead of computing it a second time
+# (measured: docs/benchmarks.md, "Where the time goes").
 CLEANED = "cleaned"
 
 
 @dataclass(frozen=True)
 class CleanedFragment:
+    """One clean_body result and every input it was computed from."""
+
     fragment: str  # the very string that is the item's body_html
     profile: SiteProfile
     title: str | None
+    declared: str | None
+    disabled: frozenset[str]
     result: object  # newscrawl.clean.CleanResult
 
-    def result_for(self, fragment: str, profile: SiteProfile, title: str | None):
-        """The cached result when it was computed from these same inputs, else None."""
+    def result_for(self, fragment: str, profile: SiteProfile, title: str | None, declared: str | None,
+                   disabled: frozenset[str]):
+        """The cached result when it was computed from these same inputs, else None (clean again)."""
         if (fragment is self.fragment or fragment == self.fragment) and title == self.title \
+                and (declared or None) == (self.declared or None) and disabled == self.disabled \
                 and (profile is self.profile or profile == self.profile):
             return self.result
         return None
 
 
-def _clean(fragment: str, profile: SiteProfile, title: str | None, trace: bool):
-    if trace:
-        try:
-            return clean_body(fragment, profile, title, trace=True)
-        except TypeError:  # clean rules without a trace: the strip falls back to its own matching
-            pass
-    return clean_body(fragment, profile, title)
+def finish_article(item: dict, profile: SiteProfile, disabled: frozenset[str] = frozenset()) -> list[Event]:
+    """Fill ``body``, ``authors``, ``content_hash`` (and ``paywalled``) from ``body_html``, in place.
 
-
-def finish_article(item: dict, profile: SiteProfile) -> list[Event]:
-    """Fill ``body``, ``authors``, ``content_hash`` (and ``paywalled``) from ``body_html``, in place."""
+    *disabled*: cleaning rule families left out, for measuring them (benchmarks/ablation.py); never in a crawl."""
     lines = item.pop(PAGE_LINES, None)
     explained = item.pop(EXPLAINED, None)
     fragment = item.pop("body_html", "") or ""
+    declared = item.pop(DECLARED, None)
     cached = item.pop(CLEANED, None)
-    result = cached.result_for(fragment, profile, item.get("title")) if cached is not None and lines is None else None
+    result = None
+    if cached is not None and lines is None:  # a traced page cleans again, with the trace on
+        result = cached.result_for(fragment, profile, item.get("title"), declared, disabled)
     if result is None:
-        result = _clean(fragment, profile, item.get("title"), trace=lines is not None)
+        result = clean_body(fragment, profile, item.get("title"), trace=lines is not None,
+                            declared=declared, disabled=disabled)
     item["body"] = result.body
     if not item.get("authors") and result.authors:
         item["authors"] = clean_authors(result.authors)
     item.setdefault("authors", [])
     item["content_hash"] = content_hash(result.body)
-    if getattr(result, "paywalled", False):
+    if result.paywalled:
         item["paywalled"] = True
     if lines is not None:
-        item[STRIP] = strip_lines(lines, item.get("title"), result.body, getattr(result, "trace", None), explained,
+        item[STRIP] = strip_lines(lines, item.get("title"), result.body, result.trace, explained,
                                   fragment_lines(fragment))
     return [Event(keys.clean_rule(rule), count) for rule, count in result.removed.items()]

@@ -34,6 +34,11 @@ class NearDuplicateIndex:
             index = cls._shared[key] = cls(threshold, days)
         return index
 
+    @classmethod
+    def install(cls, key: str, index: "NearDuplicateIndex") -> None:
+        """Make *index* the one shared(key, ...) hands out (distributed mode: the index in Redis)."""
+        cls._shared[key] = index
+
     def load(self, store) -> None:
         if self.loaded or store is None:
             self.loaded = True

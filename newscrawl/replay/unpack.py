@@ -4,19 +4,19 @@
 
 Bodies are written decoded to UTF-8 when they are text (so that the fixture is readable
 and diffable); the original charset goes into ``encode`` so that the test archive serves
-the same bytes again.  Compressed bodies are stored decompressed.
+the same bytes again.  Compressed bodies are stored decompressed (decoded once, as replay does).
 """
 
 from __future__ import annotations
 
 import argparse
-import gzip
 import hashlib
 import re
-import zlib
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
+
+from .payload import read_payload
 
 _TEXT_RE = re.compile(r"text/|xml|json|javascript", re.IGNORECASE)
 _CHARSET_RE = re.compile(r"charset=([\w.:-]+)", re.IGNORECASE)
@@ -43,13 +43,8 @@ def unpack(warc: Path, folder: Path) -> int:
                 continue
             url = record.rec_headers.get_header("WARC-Target-URI")
             http = record.http_headers
-            body = record.content_stream().read()  # de-chunked and decompressed
+            body, _decoded = read_payload(record, 0)  # de-chunked and decompressed once, as replay does
             content_type = http.get_header("Content-Type") or ""
-            encoding_header = (http.get_header("Content-Encoding") or "").lower()
-            if encoding_header == "gzip" and body[:2] == b"\x1f\x8b":
-                body = gzip.decompress(body)
-            elif encoding_header == "deflate":
-                body = zlib.decompress(body)
             lines = ["[[response]]", f"url = {_toml_str(url)}"]
             status = int(http.get_statuscode() or 200)
             if status != 200:

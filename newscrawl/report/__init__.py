@@ -20,13 +20,14 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from .. import stats as keys
 from .errors import ReportUnavailable
 from .summaries import Night, UnreadableSummary, night_from_summary, parse_time, read_nights, sort_nights
 
 __all__ = ["ReportUnavailable", "UnreadableSummary", "rebuild_index", "run_stem", "write_run_report"]
 
 logger = logging.getLogger(__name__)
-UNREADABLE_STAT = "newscrawl/report/unreadable_summary"
+UNREADABLE_STAT = keys.key(keys.REPORT_UNREADABLE_SUMMARY)
 
 
 def run_stem(summary: dict) -> str:

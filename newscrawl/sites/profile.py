@@ -38,6 +38,7 @@ class Discovery:
     max_listing_pages: int = 3  # pagination bound per listing page
     max_age_days: float = 7.0  # sitemap/feed entries older than this are not followed
     base_url: str = ""  # for feeds whose <link>s are relative (hani)
+    robots_sitemaps: bool = False  # also read the sitemaps that robots.txt names (Sitemap: lines)
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,47 @@ class Browser:
     click_times: int = 0
     scroll_times: int = 0  # scroll to the bottom up to this many times, until no new items
     items: str = ""  # CSS of what a click or scroll adds (default: wait_for); no growth = the end
+    # hosts besides the site's domains the browser may load from (a CDN for scripts or JSON): a host
+    # and its subdomains, on the default ports ("host:port" for another); everything else is refused
+    allow_hosts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Backfill:
+    """How a site's archive is walked back to a date (``-a since=``; newscrawl/discovery/backfill.py).
+
+    Three kinds of archive page, each optional; a backfill walks all that are given:
+    - ``sitemaps``: sitemap indexes (or sitemaps) that list the whole archive, typically one child
+      sitemap per month or year; a child whose URL (``sitemap_dates``) or ``<lastmod>`` says it is
+      outside the range is not read;
+    - ``listing_pages``: listing pages walked page by page (the [discovery] selectors
+      ``listing_links`` / ``listing_next``) until their articles are older than ``since``;
+    - ``archive_pages``: date-indexed pages, one per day or month of the range: a template with
+      ``{date:%Y%m%d}``-style fields (``archive_step`` = "day" or "month"), paginated like listings.
+    """
+
+    sitemaps: tuple[str, ...] = ()
+    sitemap_dates: tuple[str, ...] = ()  # regexes with groups year[, month[, day]] on a child sitemap's URL
+    listing_pages: tuple[str, ...] = ()
+    archive_pages: tuple[str, ...] = ()
+    archive_step: str = "day"
+    url_dates: tuple[str, ...] = ()  # regexes with groups year, month[, day] on an article URL (undated links)
+    max_pages: int = 1000  # pages of one listing or archive-page walk, at most
+
+    def __post_init__(self) -> None:
+        if self.archive_step not in ("day", "month"):
+            raise ProfileError(f"backfill.archive_step {self.archive_step!r}: expected 'day' or 'month'")
+        for pattern in self.sitemap_dates + self.url_dates:
+            try:
+                compiled = re.compile(pattern)
+            except re.error as exc:
+                raise ProfileError(f"backfill: bad regex {pattern!r}: {exc}") from exc
+            if "year" not in compiled.groupindex:
+                raise ProfileError(f"backfill: regex {pattern!r} needs a group named 'year'")
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.sitemaps or self.listing_pages or self.archive_pages)
 
 
 @dataclass(frozen=True)
@@ -99,6 +141,7 @@ class SiteProfile:
     selectors: Selectors = field(default_factory=Selectors)
     text: TextRules = field(default_factory=TextRules)
     browser: Browser = field(default_factory=Browser)
+    backfill: Backfill = field(default_factory=Backfill)
 
     def __post_init__(self) -> None:
         if not KEY_RE.match(self.key):
@@ -123,7 +166,8 @@ def _build(cls: type, data: dict[str, Any], where: str) -> Any:
     if unknown:
         raise ProfileError(f"{where}: unknown field(s) {sorted(unknown)}")
     kwargs: dict[str, Any] = {}
-    nested = {"discovery": Discovery, "selectors": Selectors, "text": TextRules, "browser": Browser}
+    nested = {"discovery": Discovery, "selectors": Selectors, "text": TextRules, "browser": Browser,
+              "backfill": Backfill}
     for name, value in data.items():
         if name in nested and cls is SiteProfile:
             kwargs[name] = _build(nested[name], value, f"{where}.{name}")

@@ -26,10 +26,12 @@ from .. import meta as M
 from .. import stats as keys
 from ..browser import browser_meta, configure_browser
 from ..config import Config, config_of, pin_data_dir
-from ..discovery.links import ArticleLink, Found, from_feed, from_listing, from_sitemap, served_at
+from ..discovery.links import ArticleLink, Found, from_feed, from_listing, from_robots, from_sitemap, served_at
+from ..distributed.mode import prepare as prepare_queue_mode
+from ..distributed.source import QueueSource
 from ..extract.encoding import decode
-from ..items import ALIASES, EXPORT_FIELDS
-from ..page import ArticlePage, Event, PageInputs, PageLimits
+from ..items import ALIASES, EXPORT_FIELDS, public
+from ..page import ArticlePage, Event, PageInputs, PageLimits, finish_article
 from ..page.article import utc_now
 from ..sites import resolve_profile
 from ..sites.profile import SiteProfile
@@ -60,6 +62,11 @@ class BaseNewsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
+        # distributed mode or a backfill (-a since): their settings first, then start() from the work
+        # queue instead of the spider's own (newscrawl/distributed/mode.py, source.py)
+        if prepare_queue_mode(crawler, spider) is not None:
+            spider.queue_source = QueueSource(spider)
+            spider.start = spider.queue_source.start
         spider.config = config_of(crawler)
         spider.limits = PageLimits(spider.config.max_page_bytes, spider.config.max_html_depth)
         return spider
@@ -67,17 +74,21 @@ class BaseNewsSpider(scrapy.Spider):
     @classmethod
     def update_settings(cls, settings) -> None:
         super().update_settings(settings)
-        configure_browser(settings, getattr(cls, "profile", None))  # scrapy-playwright only when needed
+        configure_browser(settings, getattr(cls, "profile", None), cls.name or "news")  # only when needed
         if not settings.getdict("FEEDS") and settings.get("NEWSCRAWL_OUTPUT"):
             settings.set("FEEDS", {default_output(settings): {
                 "format": "jsonlines", "encoding": "utf8", "fields": EXPORT_FIELDS,
                 "item_export_kwargs": {"fsync": True},
+                # a quiet night leaves no empty file (Scrapy opens a feed at its first item); -O/-o keep
+                # FEED_STORE_EMPTY's default: an overwritten output with nothing new is emptied, not left stale
+                "store_empty": False,
             }}, priority="spider")
         else:
             pin_data_dir(settings)
 
     config: Config
     limits: PageLimits
+    queue_source: QueueSource | None = None  # the work queue's start() and lease outcomes (queue modes)
 
     # -- what subclasses decide ---------------------------------------------------------------------
     def profile_for(self, url: str) -> SiteProfile:
@@ -176,6 +187,15 @@ class BaseNewsSpider(scrapy.Spider):
                              self.config.caps.per_sitemap, response.meta.get(M.SITEMAP_DEPTH, 0), self.sitemaps_read)
         yield from self._follow(found, response, "sitemap")
 
+    def parse_robots(self, response: Response):
+        """robots.txt's ``Sitemap:`` lines (profile ``discovery.robots_sitemaps``): more sitemaps to read.
+        Not a discovery source itself (not counted in sources_ok): its sitemaps are."""
+        profile = self.profile_for(response.url)
+        found = from_robots(response.body.decode("utf-8", "replace"), response.url, profile, self.sitemaps_read)
+        self.apply(found.events)
+        for page in found.pages:
+            yield self.page_request(page.url, "sitemap", self.parse_sitemap, **{M.SITEMAP_DEPTH: page.depth})
+
     def parse_listing(self, response: Response):
         if not isinstance(response, TextResponse):
             self.count(keys.DISCOVERY_BAD_LISTING)
@@ -211,6 +231,20 @@ class BaseNewsSpider(scrapy.Spider):
         item[ALIASES] = sorted({n for n in names if n and n != item["url"]})
         yield item
 
+    def parse(self, response: Response, **kwargs: Any):
+        """The callback of a URL handed over without one (``scrapy parse URL``, ``scrapy shell``): an
+        article page, given as the record a night would export (cleaned, public fields only).
+
+        ``scrapy check``: the site's sample article (newscrawl/contracts.py) gives one whole record.
+        @sample_article
+        @returns items 1 1
+        @returns requests 0 0
+        @scrapes url site title body published_at lang content_hash
+        """
+        for item in self.parse_article(response):
+            self.apply(finish_article(item, self.profile_for(response.url)))
+            yield public(item)
+
     # -- errors --------------------------------------------------------------------------------------
     def on_error(self, failure: Failure):
         request = failure.request
@@ -238,6 +272,18 @@ class BaseNewsSpider(scrapy.Spider):
         self.logger.error("%s request failed (%s): %s", kind, reason, request.url)
 
 
+def robots_url(profile: SiteProfile) -> str:
+    """The site's robots.txt: on the host (and scheme) of its first discovery URL, else its canonical host."""
+    from urllib.parse import urlsplit
+
+    found = profile.discovery
+    first = next(iter(found.feeds + found.sitemaps + found.listing_pages), "")
+    parts = urlsplit(first)
+    if parts.netloc:
+        return f"{parts.scheme}://{parts.netloc}/robots.txt"
+    return f"https://{profile.canonical_host or profile.domains[0]}/robots.txt"
+
+
 class ProfileSpider(BaseNewsSpider):
     """A spider for one profiled site: discovery from the profile, or exactly the given URLs."""
 
@@ -260,4 +306,6 @@ class ProfileSpider(BaseNewsSpider):
             yield self.page_request(url, "sitemap", self.parse_sitemap)
         for url in found.listing_pages:
             yield self.page_request(url, "listing", self.parse_listing, **{M.LISTING_PAGE: 1})
+        if found.robots_sitemaps:
+            yield self.page_request(robots_url(self.profile), "robots", self.parse_robots)
 

@@ -92,7 +92,15 @@ class StateExtension:
             raise NotConfigured
         self.crawler = crawler
         self.stats = crawler.stats
-        self.store = StateStore(config.state_path)  # StateError: the commands check it before starting
+        # distributed mode: the state all workers share, in Redis (newscrawl/distributed/shared_state.py);
+        # its commit and recovery are the distributed ones (newscrawl/distributed/crawl.py)
+        self.shared = config.distributed
+        if self.shared:
+            from ..distributed.shared_state import open_shared_state
+
+            self.store = open_shared_state(crawler)
+        else:
+            self.store = StateStore(config.state_path)  # StateError: the commands check it before starting
         self.data_dir = config.data_dir
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -114,7 +122,7 @@ class StateExtension:
                 keys.inc(self.stats, keys.EXPORT_TORN_TAIL)
                 logger.warning("Export %s ended with a partial line (%d bytes: a run was killed while writing "
                                "it): moved to %s.torn; its article was never marked and is fetched again",
-                               path, torn, path.name)
+                               path, torn, path.name, extra={"spider": spider})
             key = str(path.resolve())
             start, size = self.store.scanned_bytes(key), path.stat().st_size
             if size <= start:
@@ -127,10 +135,13 @@ class StateExtension:
             added = self.store.mark_many(rows)
             if added:
                 keys.inc(self.stats, keys.STATE_RECOVERED, added)
-                logger.warning("Recovered %d exported articles that a killed run had not marked done", added)
+                logger.warning("Recovered %d exported articles that a killed run had not marked done", added,
+                               extra={"spider": spider})
 
     # -- signals ------------------------------------------------------------------------------------
     def spider_opened(self, spider) -> None:
+        if self.shared:
+            return
         self.recover(spider)
         exporter = self.crawler.get_extension(DurableFeedExporter)
         if exporter is not None:
@@ -157,4 +168,5 @@ class StateExtension:
         keys.inc(self.stats, keys.STATE_MARKED)
 
     def spider_closed(self, spider) -> None:
-        self.store.close()
+        if not self.shared:  # the shared store's Redis client is the crawl's (closed with the process)
+            self.store.close()

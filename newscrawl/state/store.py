@@ -230,5 +230,5 @@ class StateStore:
 
     def vacuum(self) -> None:
         """Give the space of deleted rows back to the file system (prune alone never shrinks the file)."""
-        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        self.db.execute("VACUUM")
+        self.db.execute("VACUUM")  # rewrites into the WAL...
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # ...which the checkpoint writes back: smaller now
