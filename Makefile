@@ -41,14 +41,15 @@ check: install
 	$(BIN)/python -m newscrawl.replay.build $(VENV)/fixtures.warc.gz tests/fixtures/sites/*/ >/dev/null
 	$(BIN)/scrapy check -s NEWSCRAWL_REPLAY=$(VENV)/fixtures.warc.gz
 
-# Benchmarks against trafilatura/readability/jusText and bare Scrapy (not part of the test suite);
-# rewrites the generated sections of docs/benchmarks.md. The real-page benchmark needs a corpus of
+# Benchmarks against trafilatura/readability/jusText, bare Scrapy and Scrapy + trafilatura (not part of
+# the test suite); rewrites the generated sections of docs/benchmarks.md. The real-page benchmark needs a corpus of
 # saved pages with ground truth (REALPAGES=DIR, a folder holding pages/; see benchmarks/realpages.py).
 REALPAGES ?=
 bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/quality.py --write
 	$(BIN)/python benchmarks/speed.py --write
-	$(BIN)/python benchmarks/throughput.py --write
+	$(BIN)/python benchmarks/throughput.py --write --profile
+	$(BIN)/python benchmarks/vs_trafilatura.py --write
 	if [ -n "$(REALPAGES)" ] && [ -d "$(REALPAGES)/pages" ]; then \
 	  $(BIN)/python benchmarks/realpages.py --corpus "$(REALPAGES)" --write; \
 	else echo "no REALPAGES corpus given: real-page benchmark skipped (make bench REALPAGES=DIR)"; fi

@@ -138,7 +138,8 @@ def run(mode: str, urls_file: Path, work: Path, concurrency: int, extra: list[st
            "-s", f"NEWSCRAWL_STATS_FILE={stats_file}", "-s", "LOG_LEVEL=WARNING",
            "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "NEWSCRAWL_PROGRESS_INTERVAL=0",
            "-s", f"CONCURRENT_REQUESTS_PER_DOMAIN={concurrency}", "-s", f"CONCURRENT_REQUESTS={concurrency}",
-           "-s", "NEWSCRAWL_MAX_ERROR_RATIO=1", "-s", "NEWSCRAWL_MAX_MISSING_RATIO=1"]
+           "-s", "NEWSCRAWL_MAX_ERROR_RATIO=1", "-s", "NEWSCRAWL_MAX_MISSING_RATIO=1",
+           "-s", "NEWSCRAWL_ALLOWED_NETWORKS=127.0.0.1/32"]  # the local server (loopback is refused otherwise)
     for setting in extra:
         cmd += ["-s", setting]
     env = {**os.environ, "NEWSCRAWL_DATA_DIR": str(work / f"data-{mode}")}

@@ -1,5 +1,6 @@
-"""What the benchmarks share: fixture article pages served and decoded as a crawl sees them,
-the bigram score, the versions line, and writing a section of docs/benchmarks.md.
+"""What the benchmarks share: fixture article pages served as a crawl receives them, the crawl's own
+extraction path (``crawl_record``), the bigram score, the versions line, and writing a section of
+docs/benchmarks.md.
 
 Not part of the test suite; nothing here changes newscrawl.
 """
@@ -14,17 +15,18 @@ import subprocess
 import sys
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 
 from newscrawl.extract.encoding import decode
+from newscrawl.page import page_record
 from newscrawl.replay.archive import url_key
 from newscrawl.replay.build import fixture_responses, load_site_fixtures
-from newscrawl.sites import all_profiles, generic_profile
+from newscrawl.sites import all_profiles, generic_profile, host_of, resolve_profile
 from newscrawl.sites.profile import SiteProfile
-from newscrawl.sites import host_of  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -34,41 +36,59 @@ DOC = ROOT / "docs" / "benchmarks.md"
 @dataclass
 class Page:
     site: str  # profile key, or "generic" for tests/fixtures/generic
-    url: str  # the article's canonical URL (the expected record's "url")
-    response: object  # the decoded TextResponse, exactly as parse_article hands it to extraction
-    profile: SiteProfile  # what the crawl uses: the site's profile, or generic_profile(host)
+    url: str  # the article's URL as discovered (the expected record's "url")
+    served_url: str  # where the body came from, redirects followed (what the spider gives ArticlePage)
+    body: bytes  # the bytes as served (re-encoded to the charset the manifest declares)
+    content_type: str  # the served Content-Type header
+    profile: SiteProfile  # what the crawl uses: the site's profile, or the generic one of the host
     generic: SiteProfile  # generic_profile(host): no selectors, no site text rules
-    crawl_site: str | None  # the record's "site" argument the crawl passes (host for the news spider)
+    crawl_site: str | None  # the record's "site" for the news spider (the host); None for a profiled site
     expected_body: str
     must_not_contain: list[str]
 
-    @property
+    @cached_property
     def html(self) -> str:
-        return self.response.text
+        """The page's text decoded exactly as ArticlePage decodes it (what the other extractors get;
+        decoded once, so that the other extractors are not charged for it)."""
+        return decode(self.body, self.content_type, self.profile.encoding).text
+
+    @property
+    def response(self):
+        """The page as a Scrapy response (for extractors that take one)."""
+        headers = Headers({"Content-Type": self.content_type})
+        cls = responsetypes.from_args(headers=headers, url=self.served_url, body=self.body)
+        return cls(self.served_url, status=200, headers=headers, body=self.body)
 
     def fresh(self):
-        """A new response object for the same page: no parsed tree cached from an earlier extraction."""
-        return self.response.replace()
+        """A new response object for the same page: no parsed tree cached from an earlier call."""
+        return self.response
+
+
+def crawl_record(page: Page, profile: SiteProfile | None = None) -> dict | None:
+    """The record as the crawl makes it: ArticlePage, then the clean step (``page_record``), on the
+    bytes and headers the spider hands over; None when the page object skipped the page."""
+    record, _events = page_record(page.served_url, page.body, profile or page.profile,
+                                  content_type=page.content_type)
+    return record
 
 
 def fixture_folders() -> list[Path]:
     return sorted(p for p in (FIXTURES / "sites").iterdir() if (p / "site.toml").exists()) + [FIXTURES / "generic"]
 
 
-def _served(folder: Path, url: str):
-    """The response a crawl would get for *url*: the fixture bytes (re-encoded to the charset the
-    manifest declares, as the test WARC is built), redirects followed."""
+def _served(folder: Path, url: str) -> tuple[str, bytes, str]:
+    """(final URL, body, Content-Type) a crawl would get for *url*: the fixture bytes (re-encoded to
+    the charset the manifest declares, as the test WARC is built), redirects followed."""
     by_key = {url_key(r.url): r for r in fixture_responses(folder)}
     for _ in range(5):
         stored = by_key.get(url_key(url))
         if stored is None:
             raise KeyError(f"{folder.name}: {url} is not in site.toml")
+        headers = {k.lower(): v for k, v in stored.headers}
         if 300 <= stored.status < 400:
-            url = dict((k.lower(), v) for k, v in stored.headers)["location"]
+            url = headers["location"]
             continue
-        headers = Headers(stored.headers)
-        cls = responsetypes.from_args(headers=headers, url=url, body=stored.body)
-        return cls(url, status=stored.status, headers=headers, body=stored.body)
+        return url, stored.body, headers.get("content-type", "")
     raise RuntimeError(f"{url}: redirect loop")
 
 
@@ -86,14 +106,13 @@ def article_pages(sites: list[str] | None = None) -> list[Page]:
             if not expected.get("body"):
                 continue
             url = article["url"]
-            host = host_of(url).removeprefix("www.")
+            host = host_of(url)
             if key in profiles:
                 profile, crawl_site = profiles[key], None
             else:  # the `news` spider: generic profile per host, the record's site is the host
-                profile, crawl_site = generic_profile(host), host
-            raw = _served(folder, url)
-            decoded = decode(raw, profile.encoding)  # what parse_article does before extraction
-            pages.append(Page(key, url, decoded.response, profile, generic_profile(host), crawl_site,
+                profile, crawl_site = resolve_profile("news", url), host
+            served_url, body, content_type = _served(folder, url)
+            pages.append(Page(key, url, served_url, body, content_type, profile, generic_profile(host), crawl_site,
                               expected["body"], list(article.get("must_not_contain", []))))
     return pages
 
@@ -155,7 +174,7 @@ def _cpu_count() -> int:
 
 def command_line() -> str:
     """The command that was run, as a reader would type it (--keep/--warc DIR left out: they only say
-    where the temporary files go)."""
+    where the temporary files go; the folder of --before shown as DIR: it is outside the repository)."""
     rel = Path(sys.argv[0]).resolve()
     try:
         rel = rel.relative_to(ROOT)
@@ -169,6 +188,8 @@ def command_line() -> str:
         if arg in ("--keep", "--warc"):
             skip = True
             continue
+        if args and args[-1] == "--before":
+            arg = "DIR"
         args.append(arg)
     return " ".join([".venv/bin/python", str(rel), *args])
 

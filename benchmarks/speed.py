@@ -1,10 +1,15 @@
 """Extraction speed: ms per page for newscrawl's profile path, its generic path, and trafilatura,
 on the same pages (every profiled fixture article), in one process.
 
-Each call gets a fresh response object (newscrawl) or the page's decoded text (trafilatura),
-so that no parsed tree is reused between calls. The extractors take turns page by page, round
-after round, so drift (CPU frequency, a neighbour process) touches all of them alike; the figure
-is the median over rounds of (round time / pages).
+newscrawl runs exactly what the crawl runs on an article response: ``ArticlePage`` on the bytes and
+headers as served, then the clean step ``finish_article`` (``newscrawl.page.page_record``, through
+``benchmarks.common.crawl_record``). trafilatura gets the page's text decoded the same way (decoded once,
+so it is not charged for decoding). The extractors take turns page by page, round after round, so drift
+(CPU frequency, a neighbour process) touches all of them alike; the figure is the median over rounds of
+(round time / pages).
+
+A second, instrumented pass splits the profile path into the page object's stages (decode, guards,
+parse, metadata, container, fields) and the clean step, timing the very functions ArticlePage calls.
 
     .venv/bin/python benchmarks/speed.py                 # print
     .venv/bin/python benchmarks/speed.py --write         # and update docs/benchmarks.md
@@ -15,12 +20,15 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import functools
 import gc
 import io
 import logging
 import pstats
 import sys
 import time
+from collections import defaultdict
+from contextlib import contextmanager
 from pathlib import Path
 from statistics import median
 
@@ -28,20 +36,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import trafilatura  # noqa: E402
 
+import newscrawl.page as page_api  # noqa: E402
+import newscrawl.page.article as article_module  # noqa: E402
 from benchmarks.common import (  # noqa: E402
-    Page, article_pages, command_line, md_table, profile_tables, versions_line, write_section,
+    Page, article_pages, command_line, crawl_record, md_table, profile_tables, versions_line, write_section,
 )
-from newscrawl.extract.record import record_from_response  # noqa: E402
+from newscrawl.page import ArticlePage  # noqa: E402
 
 
 def profile_path(page: Page):
-    record = record_from_response(page.fresh(), page.profile)
-    assert record is not None and record["_extraction"] == "profile", page.url
+    record = crawl_record(page)
+    assert record is not None and record["extraction"] == "profile", page.url
     return record["body"]
 
 
 def generic_path(page: Page):
-    record = record_from_response(page.fresh(), page.generic, site=page.generic.name)
+    record = crawl_record(page, page.generic)
     return record["body"] if record else None
 
 
@@ -79,25 +89,117 @@ def measure(pages: list[Page], rounds: int) -> tuple[dict[str, list[float]], dic
     return cpu, wall
 
 
+# -- the stages of the profile path ------------------------------------------------------------------
+# (stage, owner, attribute): the function ArticlePage calls for that stage; the stopwatch wraps it in
+# place for the instrumented pass only. "fields" is what to_item spends outside the other stages
+# (title, dates, authors, tags, images, canonical URL); "clean" is the clean step (finish_article).
+STAGES = ["decode", "guards", "parse", "metadata", "container", "fields", "clean"]
+STAGE_NOTES = {
+    "decode": "`_decode`: declared charset, BOMs, a better charset when it visibly fails",
+    "guards": "`_check_bytes` (empty, not HTML, too large), `_check_markup` (`scan_markup`: depth bomb, "
+              "cut-off page, second `<html>`), `wall_kind` (consent/login wall)",
+    "parse": "`parsel.Selector(text=...)`: the one parse of the page",
+    "metadata": "`read_metadata`: JSON-LD, OpenGraph, `<meta>`",
+    "container": "`_container`: the profile's selectors (or the generic path), serialised to a fragment",
+    "fields": "the rest of `to_item`: title, dates, authors, section, tags, images, canonical URL",
+    "clean": "`finish_article`: the clean step the clean pipeline runs (parse the fragment, remove "
+             "clutter, paragraphs, line rules, content hash)",
+}
+_WRAPPED = [
+    ("guards", ArticlePage, "_check_bytes"),
+    ("decode", ArticlePage, "_decode"),
+    ("guards", ArticlePage, "_check_markup"),
+    ("parse", article_module, "Selector"),
+    ("metadata", article_module, "read_metadata"),
+    ("container", ArticlePage, "_container"),
+    ("  of which the clean check", article_module, "clean_body"),
+    ("guards", article_module, "wall_kind"),
+    ("to_item", ArticlePage, "to_item"),
+    ("clean", page_api, "finish_article"),
+]
+
+
+class Stopwatch:
+    def __init__(self) -> None:
+        self.spent: dict[str, float] = defaultdict(float)
+
+    def wrap(self, stage: str, fn):
+        spent = self.spent
+
+        @functools.wraps(fn)
+        def timed(*args, **kwargs):
+            start = time.process_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[stage] += time.process_time() - start
+        return timed
+
+    @contextmanager
+    def installed(self):
+        saved = [(owner, name, owner.__dict__[name]) for _stage, owner, name in _WRAPPED]
+        try:
+            for stage, owner, name in _WRAPPED:
+                setattr(owner, name, self.wrap(stage, getattr(owner, name)))
+            yield self
+        finally:
+            for owner, name, original in saved:
+                setattr(owner, name, original)
+
+
+def measure_stages(pages: list[Page], rounds: int) -> dict[str, float]:
+    """CPU ms per page of each stage of the profile path (median over rounds)."""
+    per_round: dict[str, list[float]] = defaultdict(list)
+    for _ in range(rounds):
+        watch = Stopwatch()
+        with watch.installed():
+            for page in pages:
+                profile_path(page)
+        spent = dict(watch.spent)
+        spent["fields"] = spent["to_item"] - sum(spent.get(s, 0.0) for s in STAGES if s not in ("fields", "clean"))
+        for stage, seconds in spent.items():
+            per_round[stage].append(seconds * 1000 / len(pages))
+    return {stage: median(values) for stage, values in per_round.items()}
+
+
+def stage_table(stages: dict[str, float]) -> str:
+    total = stages["to_item"] + stages["clean"]
+    rows = []
+    for stage in STAGES:
+        ms = stages.get(stage, 0.0)
+        rows.append([stage, f"{ms:.3f}", f"{100 * ms / total:.0f}%", STAGE_NOTES[stage]])
+        if stage == "container" and "  of which the clean check" in stages:
+            ms = stages["  of which the clean check"]
+            rows.append(["  of which the clean check", f"{ms:.3f}", f"{100 * ms / total:.0f}%",
+                         "`clean_body` on the profile's container: does it clean to an article?"])
+    rows.append(["**total**", f"{total:.3f}", "100%", "ArticlePage.to_item + finish_article"])
+    return md_table(["stage", "CPU ms / page", "share", "what runs"], rows, "lrrl")
+
+
+# -- cProfile of one extractor ------------------------------------------------------------------------
 ENTRY_POINTS = [
-    ("one page", "benchmarks/speed.py", "profile_path"),
-    ("one page", "benchmarks/speed.py", "generic_path"),
-    ("extract_article", "newscrawl/extract/article.py", "extract_article"),
-    ("  parsing the page (parsel/lxml)", "parsel/selector.py", "create_root_node"),
-    ("  read_metadata (JSON-LD, OG, meta)", "newscrawl/extract/metadata.py", "read_metadata"),
-    ("    of which _meta (one //meta XPath per name)", "newscrawl/extract/metadata.py", "_meta"),
+    ("one page (profile path)", "benchmarks/speed.py", "profile_path"),
+    ("one page (generic path)", "benchmarks/speed.py", "generic_path"),
+    ("ArticlePage.to_item", "newscrawl/page/article.py", "to_item"),
+    ("  decode", "newscrawl/page/article.py", "_decode"),
+    ("  guards: markup scan", "newscrawl/page/article.py", "_check_markup"),
+    ("  parse (parsel/lxml)", "parsel/selector.py", "create_root_node"),
+    ("  metadata (read_metadata)", "newscrawl/extract/metadata.py", "read_metadata"),
     ("    of which JSON-LD (extruct)", "extruct/jsonld.py", "extract_items"),
-    ("  profile selectors: first_value", "newscrawl/extract/article.py", "first_value"),
-    ("  profile selectors: all_values", "newscrawl/extract/article.py", "all_values"),
-    ("  generic_body_html (container + trafilatura)", "newscrawl/extract/generic.py", "generic_body_html"),
-    ("  images_from", "newscrawl/extract/images.py", "images_from"),
-    ("clean_item", "newscrawl/extract/record.py", "clean_item"),
+    ("  container", "newscrawl/page/article.py", "_container"),
+    ("    of which the generic path", "newscrawl/extract/generic.py", "generic_body"),
+    ("  fields: title", "newscrawl/page/article.py", "_title"),
+    ("  fields: selectors first_value", "newscrawl/extract/selectors.py", "first_value"),
+    ("  fields: selectors all_values", "newscrawl/extract/selectors.py", "all_values"),
+    ("  fields: images", "newscrawl/page/article.py", "_images"),
+    ("finish_article (the clean step)", "newscrawl/page/finish.py", "finish_article"),
+    ("clean_body (all callers: the container check and the clean step)", "newscrawl/clean/pipeline_api.py",
+     "clean_body"),
+    ("  parse the fragment", "newscrawl/clean/structure.py", "parse_fragment"),
     ("  remove_clutter", "newscrawl/clean/structure.py", "remove_clutter"),
-    ("    of which lxml cssselect (CSS compiled on every call)", "lxml/html/__init__.py", "cssselect"),
     ("  to_paragraphs", "newscrawl/clean/paragraphs.py", "to_paragraphs"),
     ("  clean_lines", "newscrawl/clean/lines.py", "clean_lines"),
-    ("  content_hash (NFKC + sha1)", "newscrawl/fingerprints.py", "content_hash"),
-    ("CSS to XPath translation (all callers)", "cssselect/xpath.py", "css_to_xpath"),
+    ("content_hash (NFKC + sha1)", "newscrawl/fingerprints.py", "content_hash"),
     ("trafilatura.extract", "trafilatura/core.py", "extract"),
 ]
 
@@ -135,6 +237,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     cpu, wall = measure(pages, args.rounds)
+    stages = measure_stages(pages, max(3, args.rounds // 3))
     ms = {n: median(v) for n, v in cpu.items()}
     ms_wall = {n: median(v) for n, v in wall.items()}
     traf = ms["trafilatura"]
@@ -149,7 +252,10 @@ def main(argv: list[str] | None = None) -> int:
     text = (f"{len(pages)} pages (every profiled fixture article), {args.rounds} rounds after one warm-up round, "
             "one process; the figure is the median over rounds of (round time / pages), CPU time of the process "
             "(`time.process_time`, which other work on the machine disturbs far less than wall time) and wall "
-            f"time beside it.\n\n{table}\n\n{goal}\n")
+            f"time beside it. newscrawl's rows are `page_record`: ArticlePage, then the clean step, on the bytes "
+            f"as served (the guards and decoding included).\n\n{table}\n\n{goal}\n\n"
+            f"Stages of the profile path (a separate pass with a stopwatch around each stage's function, "
+            f"median of {max(3, args.rounds // 3)} rounds):\n\n{stage_table(stages)}\n")
     print(text)
     if args.write:
         header = (f"Command: `{command_line()}`  \n"

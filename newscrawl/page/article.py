@@ -50,6 +50,7 @@ from ..sites import GENERIC_KEY, site_of
 from ..sites.profile import SiteProfile
 from ..urls import choose_canonical
 from .events import DEBUG, ERROR, INFO, WARNING, Event
+from .finish import CLEANED, CleanedFragment
 from .strip import page_lines
 
 MIN_BODY_CHARS = 20  # a cleaned container with less text is not the article
@@ -108,6 +109,7 @@ class ArticlePage:
         self.trace = trace  # keep the page's text lines for the report's strip diff (a few samples a night)
         self.disabled = disabled  # cleaning rule families left out: for measuring them (benchmarks/ablation.py)
         self.events: list[Event] = []
+        self._checked: CleanedFragment | None = None  # the last clean_body result of _cleans_to_text
 
     # -- the one public method -----------------------------------------------------------------------
     def to_item(self) -> PageResult:
@@ -181,7 +183,10 @@ class ArticlePage:
         """How much body text *fragment* gives under the clean step's own function (0: none)."""
         if not fragment:
             return 0
-        return len(clean_body(fragment, self.profile, title, declared=declared, disabled=self.disabled).body)
+        result = clean_body(fragment, self.profile, title, declared=declared, disabled=self.disabled)
+        # kept for the clean step, which would compute exactly this again for the chosen fragment
+        self._checked = CleanedFragment(fragment, self.profile, title, declared, self.disabled, result)
+        return len(result.body)
 
     def _container(self, sel: Selector, meta, title: str | None) -> tuple[str, str, object]:
         """(the article's HTML fragment, the path that found it, the profile's element or None)."""
@@ -283,6 +288,9 @@ class ArticlePage:
             item["paywalled"] = True
         if meta.article_body:  # the page's own statement of its text: the clean step trims to it
             item[DECLARED] = meta.article_body
+        checked = self._checked
+        if checked is not None and checked.fragment is fragment and not self.trace:
+            item[CLEANED] = checked  # the clean step takes it (finish.py); a traced page cleans again
         if self.trace:
             item[PAGE_LINES] = page_lines(sel.root)
             item[EXPLAINED] = explain_page(sel.root, profile)
