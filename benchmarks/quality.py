@@ -27,9 +27,8 @@ import trafilatura  # noqa: E402
 from readability import Document  # noqa: E402
 
 from benchmarks.common import (  # noqa: E402
-    Page, article_pages, bigram_prf, command_line, leaked, md_table, versions_line, write_section,
+    Page, article_pages, bigram_prf, crawl_record, command_line, leaked, md_table, versions_line, write_section,
 )
-from newscrawl.extract.record import record_from_response  # noqa: E402
 
 _BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "td", "th",
            "section", "article", "figure", "figcaption", "pre", "dd", "dt", "table", "ul", "ol"}
@@ -49,13 +48,13 @@ def html_text(fragment: str | None) -> str:
 # -- the extractors: page -> body text (None: nothing extracted) -----------------------------------
 def newscrawl_crawl(page: Page) -> str | None:
     """As the crawl does it: profile selectors, fallback, cleaning (the news spider for generic/)."""
-    record = record_from_response(page.fresh(), page.profile, site=page.crawl_site)
+    record = crawl_record(page)
     return record["body"] if record else None
 
 
 def newscrawl_generic(page: Page) -> str | None:
     """The generic path alone: no profile selectors, no site text rules."""
-    record = record_from_response(page.fresh(), page.generic, site=page.generic.name)
+    record = crawl_record(page, page.generic)
     return record["body"] if record else None
 
 
@@ -106,9 +105,9 @@ EXTRACTORS = {
     "justext-short": justext_halved_lengths,
 }
 DESCRIPTIONS = {
-    "newscrawl": "`record_from_response(response, profile)`: profile selectors, generic fallback, cleaning - "
+    "newscrawl": "`page_record(url, body, profile)` (ArticlePage, then the clean step): profile selectors, generic fallback, cleaning - "
                  "exactly what the crawl exports (for `generic/`, the `news` spider: `generic_profile(host)`)",
-    "newscrawl-generic": "`record_from_response(response, generic_profile(host))`: the generic path alone "
+    "newscrawl-generic": "`page_record(url, body, generic_profile(host))`: the generic path alone "
                          "(the prose container checked against trafilatura, then the generic boilerplate rules), "
                          "no profile selectors or text rules",
     "trafilatura": "`trafilatura.extract(html, url=url)`, defaults (txt output)",
