@@ -49,7 +49,7 @@ STAGES = [
     ("clean pipeline", "  parse the fragment", "newscrawl/clean/structure.py", "parse_fragment"),
     ("clean pipeline", "  remove_clutter", "newscrawl/clean/structure.py", "remove_clutter"),
     ("dedup pipeline", "DedupPipeline", "newscrawl/pipelines/dedup.py", "process_item"),
-    ("dedup pipeline", "  minhash (numpy shingles, datasketch)", "newscrawl/fingerprints.py", "minhash"),
+    ("dedup pipeline", "  minhash (numpy shingles and permutations)", "newscrawl/fingerprints.py", "minhash"),
     ("dedup pipeline", "  LSH look-up", "newscrawl/pipelines/near_duplicates.py", "find"),
     ("dedup pipeline", "  state look-up", "newscrawl/state/store.py", "get"),
     ("dedup pipeline", "  store the signature", "newscrawl/state/store.py", "add_signature"),
