@@ -167,3 +167,33 @@ def test_browser_tests_skip_without_chromium_unless_required(tmp_path, require, 
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert outcome in proc.stdout, proc.stdout[-2000:]
     assert "no Chromium found: apt-get install chromium" in proc.stdout
+
+
+# -- a plain install: no extra ---------------------------------------------------------------------------------
+EXTRAS_MODULES = ("redis", "scrapy_playwright", "matplotlib", "jinja2")  # [redis], [browser], [report]
+
+
+def _without_extras(tmp: Path) -> dict:
+    """An environment where importing an extra's package fails, as after `pip install newscrawl`."""
+    shims = tmp / "no-extras"
+    for name in EXTRAS_MODULES:
+        (shims / name).mkdir(parents=True)
+        (shims / name / "__init__.py").write_text(f'raise ImportError("No module named {name} (not installed)")\n')
+    return {"PYTHONPATH": os.pathsep.join(filter(None, [str(shims), os.environ.get("PYTHONPATH", "")]))}
+
+
+def test_a_nightly_crawl_needs_no_extra(tmp_path):
+    result = crawl(["dailyview"], tmp_path, warc=site_warc("dailyview", tmp_path), env=_without_extras(tmp_path),
+                   settings={"NEWSCRAWL_MAX_AGE_DAYS": "0"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert len(result.records) == 4 and "Traceback" not in result.stderr
+
+
+def test_crawlall_without_the_report_extra_still_writes_its_summary(tmp_path):
+    env = {**os.environ, **_without_extras(tmp_path), "NEWSCRAWL_DATA_DIR": str(tmp_path / "data")}
+    proc = subprocess.run([SCRAPY, "crawlall", "--sites", "dailyview", "-s", "NEWSCRAWL_MAX_AGE_DAYS=0",
+                           "-s", f"NEWSCRAWL_REPLAY={site_warc('dailyview', tmp_path)}"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr
+    assert len(list((tmp_path / "data" / "runs").glob("*.json"))) == 1

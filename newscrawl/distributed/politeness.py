@@ -13,8 +13,10 @@ disagree still share one rate.
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
-import redis
+if TYPE_CHECKING:  # annotations only: redis-py is the [redis] extra, and a backfill on one machine runs without it
+    import redis
 
 from .keys import DEFAULT_PREFIX, Keys
 

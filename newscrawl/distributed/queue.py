@@ -24,8 +24,10 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import redis
+if TYPE_CHECKING:  # annotations only: redis-py is the [redis] extra, and a backfill on one machine runs without it
+    import redis
 
 from .keys import DEFAULT_PREFIX, GROUP, Keys, as_text
 
@@ -203,6 +205,8 @@ class WorkQueue:
 
     def _ensure_groups(self) -> None:
         """Create the sites' consumer groups and load the scripts, in one round trip."""
+        from redis import ResponseError  # here: a WorkQueue exists only in distributed mode
+
         with self.redis.pipeline(transaction=False) as pipe:
             for script in self._scripts.values():
                 pipe.script_load(script.script)
@@ -210,7 +214,7 @@ class WorkQueue:
                 pipe.xgroup_create(self.keys.stream(site), GROUP, id="0", mkstream=True)
                 pipe.sadd(self.keys.queue_sites, site)
             for reply in pipe.execute(raise_on_error=False):
-                if isinstance(reply, redis.ResponseError) and "BUSYGROUP" not in str(reply):
+                if isinstance(reply, ResponseError) and "BUSYGROUP" not in str(reply):
                     raise reply
 
     # -- producing ------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ A request is made for the URL exactly as it was given or found; its canonical fo
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, AsyncIterator
+from typing import TYPE_CHECKING, Any, AsyncIterator
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
@@ -28,7 +28,6 @@ from ..browser import browser_meta, configure_browser
 from ..config import Config, config_of, pin_data_dir
 from ..discovery.links import ArticleLink, Found, from_feed, from_listing, from_robots, from_sitemap, served_at
 from ..distributed.mode import prepare as prepare_queue_mode
-from ..distributed.source import QueueSource
 from ..extract.encoding import decode
 from ..items import ALIASES, EXPORT_FIELDS, public
 from ..page import ArticlePage, Event, PageInputs, PageLimits, finish_article
@@ -37,6 +36,9 @@ from ..sites import resolve_profile
 from ..sites.profile import SiteProfile
 from ..urls import canonical_url
 from .args import SpiderArgs, parse_args
+
+if TYPE_CHECKING:
+    from ..distributed.source import QueueSource
 
 ARGUMENTS = ("url", "urls_file", "max_age_days", "feed", "sitemap", "since", "until")
 TRACED_PAGES = 6  # article pages per run traced for the report (3 samples are shown; some may be dropped)
@@ -65,6 +67,9 @@ class BaseNewsSpider(scrapy.Spider):
         # distributed mode or a backfill (-a since): their settings first, then start() from the work
         # queue instead of the spider's own (newscrawl/distributed/mode.py, source.py)
         if prepare_queue_mode(crawler, spider) is not None:
+            # imported here: it needs redis-py, the [redis] extra, which a nightly run does without
+            from ..distributed.source import QueueSource
+
             spider.queue_source = QueueSource(spider)
             spider.start = spider.queue_source.start
         spider.config = config_of(crawler)
@@ -88,7 +93,7 @@ class BaseNewsSpider(scrapy.Spider):
 
     config: Config
     limits: PageLimits
-    queue_source: QueueSource | None = None  # the work queue's start() and lease outcomes (queue modes)
+    queue_source: "QueueSource | None" = None  # the work queue's start() and lease outcomes (queue modes)
 
     # -- what subclasses decide ---------------------------------------------------------------------
     def profile_for(self, url: str) -> SiteProfile:
