@@ -97,9 +97,10 @@ def test_scrapy_check_requests_the_sample_as_a_night_would_render_it(monkeypatch
     """A site whose articles go through the browser has its contract checked on the rendered page."""
     from types import SimpleNamespace
 
-    from scrapy.settings import Settings
+    from scrapy.utils.test import get_crawler
 
     from newscrawl import contracts, meta
+    from tests.helpers import newscrawl_settings
     from newscrawl.sites import get_profile
     from newscrawl.sites.profile import load_profile
 
@@ -112,7 +113,7 @@ def test_scrapy_check_requests_the_sample_as_a_night_would_render_it(monkeypatch
         def __init__(self):
             self.name, self.profile = profile.key, profile
             self.config = SimpleNamespace(replay=("night.warc.gz",))
-            self.crawler = SimpleNamespace(settings=Settings({"NEWSCRAWL_BROWSER": mode}))
+            self.crawler = get_crawler(settings_dict=newscrawl_settings(NEWSCRAWL_BROWSER=mode))
 
         def parse(self, response):
             """@sample_article"""

@@ -16,6 +16,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 from urllib.request import getproxies
 
+from ..config import config_of
 from ..meta import BROWSER as META  # request.meta flag: render this request in the browser
 from ..sites.profile import SiteProfile
 from .executable import DEFAULT_SEARCH, find_browser
@@ -78,7 +79,7 @@ def browser_needed(settings, profile: SiteProfile | None) -> bool:
 def browser_meta(spider, profile: SiteProfile | None, kind: str) -> dict:
     """The request meta for a page of this kind: ``{META: True}`` when it is rendered."""
     crawler = getattr(spider, "crawler", None)
-    mode = browser_mode(crawler.settings) if crawler is not None else "auto"
+    mode = config_of(crawler).browser_mode if crawler is not None else "auto"  # checked once per crawl
     return {META: True} if wants_browser(mode, profile, kind) else {}
 
 
