@@ -127,3 +127,8 @@ def lsh_bands(threshold: float, num_perm: int = NUM_PERM) -> tuple[int, int]:
             if 0.5 * false_pos + 0.5 * false_neg < best:
                 best, chosen = 0.5 * false_pos + 0.5 * false_neg, (b, r)
     return chosen
+
+
+def band_rows(bands: int, rows: int) -> tuple[tuple[int, int], ...]:
+    """The signature slices of the bands: (start, end) of each run of *rows* values."""
+    return tuple((i * rows, (i + 1) * rows) for i in range(bands))

@@ -23,7 +23,7 @@ from functools import lru_cache
 import numpy as np
 import redis
 
-from ..fingerprints import NUM_PERM, lsh_bands, minhash_from_bytes, minhash_to_bytes
+from ..fingerprints import NUM_PERM, band_rows, lsh_bands, minhash_from_bytes, minhash_to_bytes
 from .keys import DEFAULT_PREFIX, Keys
 
 _QUERY = r"""
@@ -50,7 +50,7 @@ return out
 def band_layout(threshold: float, num_perm: int = NUM_PERM) -> tuple[str, tuple[tuple[int, int], ...]]:
     """("{b}x{r}", row ranges) for *threshold*: the single-machine index's bands (fingerprints.lsh_bands)."""
     b, r = lsh_bands(threshold, num_perm)
-    return f"{b}x{r}", tuple((i * r, (i + 1) * r) for i in range(b))
+    return f"{b}x{r}", band_rows(b, r)
 
 
 def _band_digests(hashvalues: np.ndarray, ranges) -> list[bytes]:
@@ -64,7 +64,7 @@ def band_keys_for(keys: Keys, layouts: list[str], signature: bytes) -> list[str]
     out = []
     for layout in layouts:
         b, r = (int(x) for x in layout.split("x"))
-        ranges = [(i * r, (i + 1) * r) for i in range(b)]
+        ranges = band_rows(b, r)
         out += [keys.lsh_band(layout, i, d) for i, d in enumerate(_band_digests(values, ranges))]
     return out
 

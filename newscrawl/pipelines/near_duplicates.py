@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import ClassVar
 
-from ..fingerprints import NUM_PERM, Signature, lsh_bands, minhash_from_bytes
+from ..fingerprints import NUM_PERM, Signature, band_rows, lsh_bands, minhash_from_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ class NearDuplicateIndex:
         # the LSH only proposes candidates (at a lower bar); the estimated Jaccard decides.  Banding:
         # two signatures equal on all r rows of any one of b bands are candidates.
         b, r = lsh_bands(max(0.2, threshold - 0.2), NUM_PERM)
-        self.rows = [(i * r, (i + 1) * r) for i in range(b)]
+        self.rows = band_rows(b, r)
         self.buckets: list[dict[bytes, list[str]]] = [{} for _ in self.rows]
         self.signatures: dict[str, Signature] = {}
         self.order: dict[str, int] = {}  # url -> when it was added (ties go to the first)
